@@ -44,6 +44,33 @@ def _lookup(fmt: str, which: int) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), funcs[which])
 
 
+def detect_format(path: str | Path) -> str:
+    """Guess the format of ``path`` from its name and, for folders, their contents."""
+    p = Path(path)
+    if not p.exists():
+        raise MissingInputError("no such file or directory", path=p)
+    if p.is_file():
+        if p.suffix == ".npz":
+            return "npz"
+        if p.name.endswith("_data.npy"):
+            return "stgcn"
+        if p.suffix in (".pkl", ".pickle"):
+            return "pyskl"
+        if p.suffix == ".skeleton":
+            return "ntu-raw"
+    else:
+        if any(p.glob("*.skeleton")):
+            return "ntu-raw"
+        if any(p.glob("*_data.npy")):
+            return "stgcn"
+        if any(p.glob("*.json")):
+            return "kinetics-json"
+    raise UnknownFormatError(
+        f"cannot tell the format of {p.name!r}; name it with --from ({', '.join(FORMATS)})",
+        path=p,
+    )
+
+
 def read_set(fmt: str, src: str | Path, **options: Any) -> SkeletonSet:
     """Read ``src`` in format ``fmt`` into a validated :class:`SkeletonSet`."""
     reader = _lookup(fmt, 0)
@@ -58,4 +85,4 @@ def write_set(fmt: str, sset: SkeletonSet, out: str | Path, **options: Any) -> l
     return writer(sset, Path(out), **options)
 
 
-__all__ = ["FORMATS", "read_set", "write_set"]
+__all__ = ["FORMATS", "detect_format", "read_set", "write_set"]

@@ -1,0 +1,236 @@
+"""``ciasa data``: synthesise, convert, inspect and plot skeleton sets."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from flows.cli.common import console, progress_bar
+
+app = typer.Typer(help="Skeleton datasets: synthesise, convert, inspect, plot.", no_args_is_help=True)
+
+
+class InFormat(str, Enum):
+    npz = "npz"
+    ntu_raw = "ntu-raw"
+    stgcn = "stgcn"
+    kinetics_json = "kinetics-json"
+    pyskl = "pyskl"
+
+
+class OutFormat(str, Enum):
+    npz = "npz"
+    stgcn = "stgcn"
+    pyskl = "pyskl"
+    kinetics_json = "kinetics-json"
+    ntu_raw = "ntu-raw"
+
+
+class Benchmark(str, Enum):
+    xsub = "xsub"
+    xview = "xview"
+    xsub120 = "xsub120"
+    xset = "xset"
+
+
+class BodySelection(str, Enum):
+    first = "first"
+    energy = "energy"
+
+
+def _synth_defaults():  # the one place defaults live is SynthConfig
+    from pipeline.synth.generate import SynthConfig
+
+    return SynthConfig.model_fields
+
+
+@app.command()
+def synth(
+    out: Path = typer.Option(..., "--out", help="output folder (train/val .npz + st-gcn files)"),
+    seed: int = typer.Option(0, help="master seed (SynthConfig.seed)"),
+    samples: int = typer.Option(2000, min=1, help="number of sequences"),
+    frames: int = typer.Option(64, min=16, max=1000, help="padded length T at 30 fps"),
+    val_fraction: float = typer.Option(0.2, min=0.0, max=0.95, help="share of every class held out (by performer)"),
+    noise: bool = typer.Option(True, "--noise/--no-noise", help="Kinect-like jitter and occlusion glitches"),
+    jitter_mm: float = typer.Option(3.0, min=0.0, help="joint jitter standard deviation (mm)"),
+    glitch_rate: float = typer.Option(0.15, min=0.0, max=1.0, help="probability of occlusion glitches per sequence"),
+) -> None:
+    """Generate the synthetic NTU-style action dataset (12 NTU classes, Kinect camera frame)."""
+    from pydantic import ValidationError as PydanticError
+
+    from pipeline.errors import ValidationError
+    from pipeline.synth import SynthConfig, generate_synthetic, write_synthetic
+
+    try:
+        cfg = SynthConfig(seed=seed, samples=samples, frames=frames, val_fraction=val_fraction,
+                          noise=noise, jitter_mm=jitter_mm, glitch_rate=glitch_rate)  # fmt: skip
+    except PydanticError as exc:
+        raise ValidationError(str(exc.errors()[0]["msg"]), field=str(exc.errors()[0]["loc"])) from exc
+    with progress_bar("synthesising", cfg.samples) as advance:
+        sset = generate_synthetic(cfg, progress=advance)
+    written = write_synthetic(sset, out)
+    _print_summary(sset, f"synthetic set (seed {seed})")
+    console.print(f"wrote {len(written)} files to {out}")
+
+
+@app.command()
+def convert(
+    src: Path = typer.Argument(..., help="input file or folder"),
+    out: Path = typer.Argument(..., help="output folder (npz, stgcn, kinetics-json, ntu-raw) or .pkl file (pyskl)"),
+    from_: InFormat = typer.Option(..., "--from", help="input format"),
+    to: OutFormat = typer.Option(..., "--to", help="output format"),
+    split: Optional[Benchmark] = typer.Option(None, help="write the benchmark's train and val parts instead of one set"),
+    part: str = typer.Option("all", help="part name of a single output set"),
+    body_selection: BodySelection = typer.Option(BodySelection.first, help="ntu-raw: first two bodies (st-gcn) or by motion energy (2s-AGCN)"),
+    max_bodies: int = typer.Option(2, min=1, help="ntu-raw: bodies kept per sample (M)"),
+    max_frames: Optional[int] = typer.Option(None, min=1, help="ntu-raw: pad/truncate to T frames (official: 300); default the longest"),
+    ignore_list: Optional[Path] = typer.Option(None, help="ntu-raw: NTU 'samples with missing skeletons' list"),
+    labels: Optional[Path] = typer.Option(None, help="kinetics-json: label JSON (default <src>_label.json)"),
+) -> None:
+    """Convert a skeleton dataset between formats (one set holding every sample by default)."""
+    from pipeline.formats import read_set, write_set
+
+    options: dict = {}
+    fmt = from_.value
+    if fmt == "ntu-raw":
+        if not src.exists():
+            from pipeline.errors import MissingInputError
+
+            raise MissingInputError("no such file or directory", path=src)
+        n_files = len(list(src.glob("*.skeleton"))) if src.is_dir() else 1
+        benches = ("xsub", "xview") + ((split.value,) if split and split.value not in ("xsub", "xview") else ())
+        options = dict(body_selection=body_selection.value, max_bodies=max_bodies, max_frames=max_frames,
+                       ignore_list=ignore_list, benchmarks=benches)  # fmt: skip
+        with progress_bar("reading .skeleton files", n_files) as advance:
+            sset = read_set(fmt, src, progress=advance, **options)
+    else:
+        if fmt == "kinetics-json" and labels is not None:
+            options["labels"] = labels
+        sset = read_set(fmt, src, **options)
+    written: list[Path] = []
+    if to.value == "pyskl":
+        if split is not None:
+            _benchmark_splits(sset, split.value)
+        written = write_set("pyskl", sset, out)
+    elif split is None:
+        written = _write_one(to.value, sset, out, part)
+    else:
+        parts = _benchmark_splits(sset, split.value)
+        for name, members in parts.items():
+            sub = sset.subset(_indices(sset, members))
+            written += _write_one(to.value, sub, out, name)
+    console.print(f"read {len(sset)} samples ({fmt}), wrote {len(written)} files ({to.value}) to {out}")
+
+
+def _write_one(fmt: str, sset, out: Path, part: str) -> list[Path]:
+    from pipeline.formats import write_set
+
+    if fmt in ("npz", "stgcn", "kinetics-json"):
+        return write_set(fmt, sset, out, part=part)
+    return write_set(fmt, sset, out if part == "all" else out / part)
+
+
+def _indices(sset, members: list[str]):
+    import numpy as np
+
+    wanted = set(members)
+    return np.array([i for i, n in enumerate(sset.name.tolist()) if n in wanted], dtype=np.int64)
+
+
+def _benchmark_splits(sset, bench: str) -> dict[str, list[str]]:
+    """``{"train": names, "val": names}`` for a benchmark: from the set's splits
+    (``<bench>_train``/``<bench>_val``), else from NTU-style sample names."""
+    from pipeline.errors import ValidationError
+
+    key_t, key_v = f"{bench}_train", f"{bench}_val"
+    if key_t in sset.splits and key_v in sset.splits:
+        sset.splits = {**sset.splits}
+        return {"train": sset.splits[key_t], "val": sset.splits[key_v]}
+    from pipeline.errors import FormatError
+    from pipeline.formats.ntu_names import make_splits
+
+    try:
+        made = make_splits(sset.name.tolist(), (bench,))
+    except FormatError as exc:
+        raise ValidationError(
+            f"the set has no {key_t}/{key_v} splits and its sample names are not NTU names "
+            f"({exc.reason}); splits available: {', '.join(sset.splits) or '(none)'}",
+            field="splits",
+        ) from exc
+    sset.splits = {**sset.splits, **made}
+    return {"train": made.get(key_t, []), "val": made.get(key_v, [])}
+
+
+@app.command()
+def info(
+    path: Path = typer.Argument(..., help="a skeleton set in any readable format"),
+    from_: Optional[InFormat] = typer.Option(None, "--from", help="format (default: guessed from the name)"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+) -> None:
+    """Counts, classes, frames, value ranges and layout of a skeleton set."""
+    from pipeline.formats import detect_format, read_set
+    from pipeline.summary import summarize
+
+    fmt = from_.value if from_ else detect_format(path)
+    sset = read_set(fmt, path)
+    if as_json:
+        console.print_json(json.dumps(summarize(sset)))
+    else:
+        _print_summary(sset, f"{path} ({fmt})")
+
+
+def _print_summary(sset, title: str) -> None:
+    from rich.table import Table
+
+    from pipeline.summary import summarize
+
+    s = summarize(sset)
+    head = Table(title=title, show_header=False)
+    for k in ("samples", "shape", "layout", "coordinate_frame", "fps", "frames", "bodies", "splits"):
+        head.add_row(k, str(s[k]))
+    console.print(head)
+    ranges = Table(title="value ranges over valid frames")
+    for col in ("channel", "min", "mean", "max"):
+        ranges.add_column(col)
+    for ch, r in s["value_ranges"].items():
+        ranges.add_row(ch, f"{r['min']:.3f}", f"{r['mean']:.3f}", f"{r['max']:.3f}")
+    console.print(ranges)
+    classes = Table(title=f"{len(s['classes'])} classes with samples")
+    for col in ("label", "class", "samples"):
+        classes.add_column(col)
+    for c in s["classes"]:
+        classes.add_row(str(c["label"]), c["name"], str(c["count"]))
+    console.print(classes)
+
+
+@app.command()
+def plot(
+    path: Path = typer.Argument(..., help="a skeleton set"),
+    out: Path = typer.Option(..., "--out", help="PNG to write"),
+    index: int = typer.Option(0, "--index", "-i", help="sample index (0-based)"),
+    name: Optional[str] = typer.Option(None, help="sample name (instead of --index)"),
+    compare: Optional[Path] = typer.Option(None, help="a second set (e.g. adversarial) drawn in red over the first"),
+    gif: Optional[Path] = typer.Option(None, help="also write an animated GIF here"),
+    panels: int = typer.Option(8, min=1, max=40, help="frames in the strip"),
+    view: str = typer.Option("front", help="front (what the camera sees) or side"),
+    from_: Optional[InFormat] = typer.Option(None, "--from", help="format of both sets (default: guessed)"),
+) -> None:
+    """Skeleton strip over time (green original, red comparison) and optional GIF."""
+    from pipeline.errors import ValidationError
+    from pipeline.formats import detect_format, read_set
+    from pipeline.plot import plot_sample
+
+    sset = read_set(from_.value if from_ else detect_format(path), path)
+    other = read_set(from_.value if from_ else detect_format(compare), compare) if compare else None
+    if name is not None:
+        hits = [i for i, n in enumerate(sset.name.tolist()) if n == name]
+        if not hits:
+            raise ValidationError("no sample with this name", path=path, sample=name, field="name")
+        index = hits[0]
+    written = plot_sample(sset, index, compare=other, out=out, gif=gif, num_panels=panels, view=view)
+    for p in written:
+        console.print(f"wrote {p}")
