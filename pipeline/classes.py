@@ -52,7 +52,7 @@ def default_class_names(num_classes: int, layout: str) -> list[str]:
     """Class names when a format does not carry them: NTU-60/120 names for NTU layouts
     with at most 60/120 classes, otherwise ``class_<k>``."""
     if layout == "ntu25" and num_classes <= 60:
-        return list(NTU60_CLASSES[:max(num_classes, 60)])
+        return list(NTU60_CLASSES)
     if layout == "ntu25" and num_classes <= 120:
         return list(NTU120_CLASSES)
     return [f"class_{k}" for k in range(num_classes)]

@@ -74,9 +74,11 @@ def _rng(seed: int, stream: int, index: int = 0) -> np.random.Generator:
 
 def is_validation(index: int, num_classes: int, val_fraction: float) -> bool:
     """Deterministic split: the g-th repetition of each class goes to validation when
-    ``floor((g + 1) * f) > floor(g * f)``, i.e. exactly ``f`` of every class."""
+    ``round((g + 1) * f) > round(g * f)`` (rounding half up), i.e. ``f`` of every class,
+    with the first validation repetition early enough (g = 2 for f = 0.2) that small
+    sets have one."""
     g = index // num_classes
-    return math.floor((g + 1) * val_fraction) > math.floor(g * val_fraction)
+    return math.floor((g + 1) * val_fraction + 0.5) > math.floor(g * val_fraction + 0.5)
 
 
 def _performers(cfg: SynthConfig) -> tuple[dict[int, Subject], list[int], list[int]]:

@@ -160,25 +160,29 @@ def _ridge_predict(xtr, ytr, xte, k):
 def test_classes_need_the_temporal_pattern():
     """A linear classifier on one random frame (root-relative pose) does much worse than
     the same classifier on 8 frames spread over time, and no class is recognised from
-    single frames alone. Measured at seed 3: single ~0.54, temporal ~0.99."""
+    single frames alone. Measured at seed 3: single ~0.58 (best class ~0.87), temporal ~0.99."""
     sset = generate_synthetic(SynthConfig(samples=1200, frames=48, seed=3))
     x = sset.data[..., 0].transpose(0, 2, 3, 1)
     rel = x - x[:, :, :1]
     n, k = len(sset), sset.num_classes
     train = np.isin(sset.name, sset.splits["train"])
     y = sset.label
-    r = np.random.default_rng(0)
-    t = (r.random(n) * sset.num_frames).astype(int)
-    single = rel[np.arange(n), t].reshape(n, -1)
     idx = (np.linspace(0, 1, 8)[None] * (sset.num_frames[:, None] - 1)).round().astype(int)
     temporal = rel[np.arange(n)[:, None], idx].reshape(n, -1)
-    p1 = _ridge_predict(single[train], y[train], single[~train], k)
     pt = _ridge_predict(temporal[train], y[train], temporal[~train], k)
-    acc1, acct = (p1 == y[~train]).mean(), (pt == y[~train]).mean()
+    acct = (pt == y[~train]).mean()
+    accs, per_class = [], np.zeros(k)
+    for draw in range(3):  # a random valid frame per sample, three draws
+        r = np.random.default_rng(draw)
+        t = (r.random(n) * sset.num_frames).astype(int)
+        single = rel[np.arange(n), t].reshape(n, -1)
+        p1 = _ridge_predict(single[train], y[train], single[~train], k)
+        accs.append((p1 == y[~train]).mean())
+        per_class += [(p1[y[~train] == c] == c).mean() / 3 for c in range(k)]
+    acc1 = float(np.mean(accs))
     assert acct > 0.9
     assert acc1 < 0.75 and acct - acc1 > 0.25
-    per_class = [(p1[y[~train] == c] == c).mean() for c in range(k)]
-    assert max(per_class) < 1.0
+    assert per_class.max() < 0.95, dict(zip(sset.class_names, per_class.round(2)))
 
 
 def test_write_synthetic_outputs(tmp_path, small_synth):
