@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.errors import FormatError
+
 
 @contextlib.contextmanager
 def atomic_outputs() -> Iterator["_Outputs"]:
@@ -102,3 +104,20 @@ def file_sha256(path: str | Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def load_json_document(path: str | Path, fmt: str, what: str) -> dict:
+    """Read a JSON object whose ``"format"`` field must equal ``fmt``.
+
+    Raises :class:`FormatError` naming ``path`` for invalid JSON or another format;
+    ``what`` names the document in the message (``"manifest"``, ``"sidecar"``).
+    """
+    import json
+
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise FormatError(f"{what} is not valid JSON: {exc}", path=path) from exc
+    if not isinstance(doc, dict) or doc.get("format") != fmt:
+        raise FormatError(f"not a {fmt} {what}", path=path, field="format")
+    return doc

@@ -131,6 +131,22 @@ def _resolve_num_frames(seq: np.ndarray, num_frames: int | None, sample: str | i
     return nf
 
 
+def _check_inputs(layout: Layout | str, sequence: Any, compare: Any, num_frames: int | None
+                  ) -> tuple[Layout, np.ndarray, int, np.ndarray | None]:  # fmt: skip
+    """Layout, checked sequence, valid frame count and checked comparison (same shape)."""
+    lay = _resolve_layout(layout)
+    seq = _check_sequence(sequence, lay, "sequence", None)
+    nf = _resolve_num_frames(seq, num_frames, None)
+    cmp = None
+    if compare is not None:
+        cmp = _check_sequence(compare, lay, "compare", None)
+        if cmp.shape != seq.shape:
+            raise ValidationError(
+                f"compare has shape {cmp.shape}, sequence {seq.shape}", field="compare"
+            )
+    return lay, seq, nf, cmp
+
+
 def _joint_sides(lay: Layout) -> list[str]:
     out = []
     for n in lay.joint_names:
@@ -321,16 +337,7 @@ def plot_strip(
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    lay = _resolve_layout(layout)
-    seq = _check_sequence(sequence, lay, "sequence", None)
-    nf = _resolve_num_frames(seq, num_frames, None)
-    cmp = None
-    if compare is not None:
-        cmp = _check_sequence(compare, lay, "compare", None)
-        if cmp.shape != seq.shape:
-            raise ValidationError(
-                f"compare has shape {cmp.shape}, sequence {seq.shape}", field="compare"
-            )
+    lay, seq, nf, cmp = _check_inputs(layout, sequence, compare, num_frames)
     if frames is None:
         if num_panels < 1:
             raise ValidationError(f"num_panels={num_panels} must be >= 1", field="num_panels")
@@ -423,16 +430,7 @@ def animation_frames(
     from matplotlib.figure import Figure
     from PIL import Image
 
-    lay = _resolve_layout(layout)
-    seq = _check_sequence(sequence, lay, "sequence", None)
-    nf = _resolve_num_frames(seq, num_frames, None)
-    cmp = None
-    if compare is not None:
-        cmp = _check_sequence(compare, lay, "compare", None)
-        if cmp.shape != seq.shape:
-            raise ValidationError(
-                f"compare has shape {cmp.shape}, sequence {seq.shape}", field="compare"
-            )
+    lay, seq, nf, cmp = _check_inputs(layout, sequence, compare, num_frames)
     frame = _resolve_frame(coordinate_frame, lay)
     seqs = [("original", seq)] + ([("compare", cmp)] if cmp is not None else [])
     proj = {role: project(s, lay, coordinate_frame=frame, view=view) for role, s in seqs}

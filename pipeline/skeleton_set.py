@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import FormatError, LabelMismatchError, MissingInputError, ValidationError
-from pipeline.io_utils import atomic_outputs, hash_arrays
+from pipeline.io_utils import atomic_outputs, hash_arrays, load_json_document
 from pipeline.layouts import get_layout
 from pipeline.tensor import check_skeleton_array, valid_mask
 
@@ -244,12 +244,7 @@ def load_skeleton_set(path: str | Path, *, verify_hash: bool = True) -> Skeleton
     mpath = manifest_path(path)
     if not mpath.is_file():
         raise MissingInputError(f"manifest {mpath.name} is missing beside the .npz", path=mpath)
-    try:
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise FormatError(f"manifest is not valid JSON: {exc}", path=mpath) from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
-        raise FormatError(f"not a {MANIFEST_FORMAT} manifest", path=mpath, field="format")
+    manifest = load_json_document(mpath, MANIFEST_FORMAT, "manifest")
     for key in _REQUIRED_MANIFEST:
         if key not in manifest:
             raise FormatError("manifest field missing", path=mpath, field=key)

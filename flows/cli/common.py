@@ -26,7 +26,7 @@ def setup_logging(verbose: bool) -> None:
 
 @contextlib.contextmanager
 def progress_bar(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on stderr; yields ``advance(n)``."""
+    """A rich progress bar on stderr (only when stderr is a terminal); yields ``advance(n)``."""
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -35,6 +35,7 @@ def progress_bar(description: str, total: int | None) -> Iterator[Callable[[int]
         TimeRemainingColumn(),
         console=err_console,
         transient=False,
+        disable=not err_console.is_terminal,  # no bar residue in logs and pipes
     ) as prog:
         task = prog.add_task(description, total=total)
         yield lambda n=1: prog.advance(task, n)

@@ -42,22 +42,24 @@ class BodySelection(str, Enum):
     energy = "energy"
 
 
-def _synth_defaults():  # the one place defaults live is SynthConfig
+def _opt(field: str, *names: str, **kw):
+    """A typer option whose default and help come from :class:`SynthConfig` (one place)."""
     from pipeline.synth.generate import SynthConfig
 
-    return SynthConfig.model_fields
+    f = SynthConfig.model_fields[field]
+    return typer.Option(f.default, *names, help=f.description, **kw)
 
 
 @app.command()
 def synth(
     out: Path = typer.Option(..., "--out", help="output folder (train/val .npz + st-gcn files)"),
-    seed: int = typer.Option(0, help="master seed (SynthConfig.seed)"),
-    samples: int = typer.Option(2000, min=1, help="number of sequences"),
-    frames: int = typer.Option(64, min=16, max=1000, help="padded length T at 30 fps"),
-    val_fraction: float = typer.Option(0.2, min=0.0, max=0.95, help="share of every class held out (by performer)"),
-    noise: bool = typer.Option(True, "--noise/--no-noise", help="Kinect-like jitter and occlusion glitches"),
-    jitter_mm: float = typer.Option(3.0, min=0.0, help="joint jitter standard deviation (mm)"),
-    glitch_rate: float = typer.Option(0.15, min=0.0, max=1.0, help="probability of occlusion glitches per sequence"),
+    seed: int = _opt("seed"),
+    samples: int = _opt("samples", min=1),
+    frames: int = _opt("frames", min=16, max=1000),
+    val_fraction: float = _opt("val_fraction", min=0.0, max=0.95),
+    noise: bool = _opt("noise", "--noise/--no-noise"),
+    jitter_mm: float = _opt("jitter_mm", min=0.0),
+    glitch_rate: float = _opt("glitch_rate", min=0.0, max=1.0),
 ) -> None:
     """Generate the synthetic NTU-style action dataset (12 NTU classes, Kinect camera frame)."""
     from pydantic import ValidationError as PydanticError

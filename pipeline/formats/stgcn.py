@@ -38,7 +38,7 @@ from pipeline.errors import (
     UnknownFormatError,
     ValidationError,
 )
-from pipeline.io_utils import atomic_outputs
+from pipeline.io_utils import atomic_outputs, load_json_document
 from pipeline.layouts import get_layout, layout_for_joints
 from pipeline.safe_pickle import safe_load
 from pipeline.skeleton_set import SkeletonSet
@@ -184,12 +184,7 @@ def _load_meta(path: Path, names: list[str], shape: tuple[int, ...]) -> dict[str
     """The ciasa sidecar, checked against the data and labels; ``None`` when absent."""
     if not path.is_file():
         return None
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise FormatError(f"sidecar is not valid JSON: {exc}", path=path) from exc
-    if not isinstance(meta, dict) or meta.get("format") != META_FORMAT:
-        raise FormatError(f"not a {META_FORMAT} sidecar", path=path, field="format")
+    meta = load_json_document(path, META_FORMAT, "sidecar")
     stale = meta.get("shape") != list(shape) or meta.get("names_sha256") != _names_digest(names)
     if stale:
         raise LabelMismatchError(

@@ -123,3 +123,14 @@ def test_console_script_help():
     exe = Path(sys.executable).with_name("ciasa")
     res = subprocess.run([str(exe), "data", "--help"], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0 and "synth" in res.stdout and "convert" in res.stdout
+
+
+def test_convert_truncated_skeleton_one_line_no_output(tmp_path, capsys):
+    src = tmp_path / "raw"
+    src.mkdir()
+    (src / "S001C001P001R001A001.skeleton").write_text("2\n1\n72057594037931101 0 1 1 1 1 0 0.1 0.2 2\n25\n0.1 0.2\n")
+    out = tmp_path / "out"
+    assert main(["data", "convert", str(src), str(out), "--from", "ntu-raw", "--to", "npz"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "S001C001P001R001A001.skeleton" in err[0]
+    assert not out.exists() or not any(out.iterdir())
