@@ -39,6 +39,13 @@ def atomic_outputs() -> Iterator["_Outputs"]:
     group.commit()
 
 
+def _umask() -> int:
+    """The process umask (read without changing it for long)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class _Outputs:
     def __init__(self) -> None:
         self._pending: list[tuple[Path, Path]] = []
@@ -49,6 +56,7 @@ class _Outputs:
         final.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
         os.close(fd)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get normal permissions
         self._pending.append((Path(tmp), final))
         return Path(tmp)
 
