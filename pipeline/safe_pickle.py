@@ -24,6 +24,10 @@ ALLOWED_GLOBALS: frozenset[tuple[str, str]] = frozenset(
         ("builtins", "frozenset"),
         ("builtins", "slice"),
         ("collections", "OrderedDict"),
+        # protocol 0-2 pickles name the builtins module as in Python 2
+        ("__builtin__", "set"),
+        ("__builtin__", "frozenset"),
+        ("__builtin__", "slice"),
         ("_codecs", "encode"),
         ("numpy", "ndarray"),
         ("numpy", "dtype"),

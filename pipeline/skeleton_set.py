@@ -9,6 +9,7 @@ content hash). Both are written atomically; loading checks the hash.
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -251,7 +252,7 @@ def load_skeleton_set(path: str | Path, *, verify_hash: bool = True) -> Skeleton
     try:
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
-    except (ValueError, OSError, EOFError) as exc:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise FormatError(f"not a readable .npz: {exc}", path=path) from exc
     for key in ("data", "label", "name", "num_frames"):
         if key not in arrays:
