@@ -660,10 +660,12 @@ def _check_writable(sset: SkeletonSet) -> None:
                 f"{exc.reason}; ntu-raw stores the label only in the file name",
                 sample=raw, field="name",
             ) from None
-        if nm.label != int(sset.label[n]):
+        lab = int(sset.label[n])
+        same_name = 0 <= lab < len(sset.class_names) and sset.class_names[lab] == NTU120_CLASSES[nm.action - 1]
+        if nm.label != lab and not same_name:
             raise LabelMismatchError(
-                f"label {int(sset.label[n])} disagrees with action A{nm.action:03d} in the "
-                f"name (label must be action - 1)", sample=raw, field="label",
+                f"label {lab} disagrees with action A{nm.action:03d} in the name (label must be "
+                "action - 1, or name the same NTU class)", sample=raw, field="label",
             )
         if not present[n]:
             raise ValidationError(
@@ -676,7 +678,9 @@ def write_ntu_raw(sset: SkeletonSet, out: Path) -> list[Path]:
     """Write one ``<name>.skeleton`` per sample into directory ``out``, atomically.
 
     Only sets with layout ``ntu25`` in the ``kinect_camera`` frame whose names are NTU
-    sample names with ``label == action - 1`` can be written. ``num_frames[n]`` frames
+    sample names with ``label == action - 1`` (or a label whose class name is the NTU
+    name of that action, as in the synthetic set; reading back then gives NTU labels)
+    can be written. ``num_frames[n]`` frames
     are written; body info fields are zero except trackingState 2, body IDs are
     deterministic (:func:`body_id_for`), x y z are written with 9 significant digits
     (float32 values round-trip exactly), depth/colour pixels are projected with nominal
