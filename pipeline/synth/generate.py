@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pipeline.errors import ValidationError
 from pipeline.skeleton_set import SkeletonSet
 from pipeline.synth.actions import ACTIONS, action_pose
 from pipeline.synth.body import Subject, forward_kinematics, sample_subject
@@ -50,8 +51,8 @@ class SynthConfig(BaseModel):
     frames: int = Field(64, ge=16, le=1000, description="padded length T (frames at 30 fps)")
     min_length: float = Field(0.8, gt=0.2, le=1.0, description="shortest valid length as a fraction of T")
     val_fraction: float = Field(0.2, ge=0.0, lt=1.0, description="share of every class in the validation split")
-    performers: int = Field(40, ge=2, description="number of synthetic performers")
-    setups: int = Field(17, ge=1, description="number of recording set-ups (sensor height/tilt/distance)")
+    performers: int = Field(40, ge=2, le=106, description="number of synthetic performers (NTU names allow 106)")
+    setups: int = Field(17, ge=1, le=32, description="number of recording set-ups (sensor height/tilt/distance; NTU names allow 32)")
     noise: bool = Field(True, description="apply the Kinect-like observation step")
     jitter_mm: float = Field(3.0, ge=0.0, description="joint jitter standard deviation, millimetres")
     glitch_rate: float = Field(0.15, ge=0.0, le=1.0, description="probability of occlusion glitches per sequence")
@@ -104,6 +105,29 @@ def _camera_code(yaw: float) -> int:
     return 1 if abs(yaw) <= 15 else (2 if yaw > 0 else 3)
 
 
+#: NTU names have replications R001 and R002 only.
+MAX_REPLICATIONS = 2
+
+
+def _free_slot(reps: Counter, setup: int, perf: int, yaw: float, action: int, num_setups: int,
+               performers: list[int]) -> tuple[int, int]:  # fmt: skip
+    """The drawn (set-up, performer), or the next ones with a free replication number, so
+    that every name is a valid, unique NTU name. Depends only on earlier samples."""
+    cam = _camera_code(yaw)
+    start = performers.index(perf)
+    for dp in range(len(performers)):
+        p = performers[(start + dp) % len(performers)]
+        for ds in range(num_setups):
+            st = (setup + ds) % num_setups
+            if reps[(st + 1, cam, p, action)] < MAX_REPLICATIONS:
+                return st, p
+    raise ValidationError(
+        f"no free NTU name left for action A{action:03d}, camera C{cam:03d}: raise setups "
+        "(<= 32) or performers (<= 106), or generate fewer samples",
+        field="samples",
+    )
+
+
 def generate_synthetic(cfg: SynthConfig | None = None,
                        progress: Callable[[int], None] | None = None) -> SkeletonSet:  # fmt: skip
     """Generate the dataset described by ``cfg``.
@@ -132,12 +156,17 @@ def generate_synthetic(cfg: SynthConfig | None = None,
         rng = _rng(cfg.seed, 0, i)
         perf = int(rng.choice(val_p if val else train_p))
         setup = int(rng.integers(cfg.setups))
+        dist_noise = rng.normal(0, 0.2)
+        lateral = float(rng.uniform(-0.3, 0.3))
+        yaw = float(rng.uniform(-cfg.yaw_range, cfg.yaw_range))
+        setup, perf = _free_slot(reps, setup, perf, yaw, ACTIONS[a].ntu_action, cfg.setups,
+                                 val_p if val else train_p)  # fmt: skip
         s_height, s_tilt, s_dist = setups[setup]
         lo, hi = cfg.distance_range
         place = Placement(
-            distance=float(np.clip(s_dist + rng.normal(0, 0.2), lo + 0.05, hi - 0.05)),
-            lateral=float(rng.uniform(-0.3, 0.3)),
-            yaw=float(rng.uniform(-cfg.yaw_range, cfg.yaw_range)),
+            distance=float(np.clip(s_dist + dist_noise, lo + 0.05, hi - 0.05)),
+            lateral=lateral,
+            yaw=yaw,
             height=s_height,
             tilt=s_tilt,
         )

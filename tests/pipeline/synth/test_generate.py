@@ -212,3 +212,35 @@ def test_config_rejects_bad_values():
 def test_subject_heights_in_range(rng):
     hs = [sample_subject(rng).height for _ in range(500)]
     assert 1.5 <= min(hs) and max(hs) <= 1.95 and np.std(hs) > 0.05
+
+
+def test_every_name_is_a_valid_unique_ntu_name():
+    """At the default size some (set-up, camera, performer, action) combinations are drawn
+    three times; names must still parse (NTU allows replications 1-2) and be unique."""
+    from pipeline.formats.ntu_names import make_splits, parse_ntu_name
+
+    sset = generate_synthetic(SynthConfig(samples=2000, frames=16, seed=0, noise=False))
+    parsed = [parse_ntu_name(n) for n in sset.name]
+    assert len(set(sset.name.tolist())) == 2000
+    assert max(p.replication for p in parsed) == 2
+    numbers = sset.provenance["ntu_action_numbers"]
+    assert all(p.action == numbers[lab] for p, lab in zip(parsed, sset.label))
+    splits = make_splits(sset.name.tolist(), ("xsub", "xview"))
+    assert len(splits["xview_train"]) + len(splits["xview_val"]) == 2000
+    # performer and set-up kept consistent with the per-sample metadata
+    assert [p.performer for p in parsed] == sset.sample_meta["performer"].tolist()
+    assert [p.setup for p in parsed] == sset.sample_meta["setup"].tolist()
+
+
+def test_config_caps_match_ntu_names():
+    with pytest.raises(ValueError):
+        SynthConfig(performers=107)
+    with pytest.raises(ValueError):
+        SynthConfig(setups=33)
+
+
+def test_running_out_of_ntu_names_is_a_clear_error():
+    from pipeline.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="no free NTU name"):
+        generate_synthetic(SynthConfig(samples=240, frames=16, performers=2, setups=1, val_fraction=0.0))
