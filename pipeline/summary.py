@@ -8,12 +8,15 @@ import numpy as np
 
 from pipeline.layouts import get_layout
 from pipeline.skeleton_set import SkeletonSet
-from pipeline.tensor import valid_mask
+from pipeline.tensor import row_chunks, valid_mask
 
 
 def summarize(sset: SkeletonSet) -> dict[str, Any]:
     """Counts, classes, frame statistics, bodies and per-channel value ranges over
-    valid (frame, body) slots only. Reads memory-mapped data one chunk at a time."""
+    valid (frame, body) slots only. Reads memory-mapped data one chunk at a time.
+
+    A set with no samples (or no valid slot) has ``None`` for its value ranges and an
+    empty ``frames`` entry."""
     lay = get_layout(sset.layout)
     n, c, t, v, m = sset.shape
     lo = np.full(c, np.inf)
@@ -21,11 +24,10 @@ def summarize(sset: SkeletonSet) -> dict[str, Any]:
     total = np.zeros(c)
     count = 0
     bodies = np.zeros(n, dtype=np.int64)
-    step = max(1, int(2**25 // max(1, c * t * v * m * 4)))
-    for s in range(0, n, step):
-        block = np.asarray(sset.data[s : s + step], dtype=np.float64)
-        vm = valid_mask(block, sset.num_frames[s : s + step])  # (n, T, M)
-        bodies[s : s + step] = vm.any(axis=1).sum(axis=1)
+    for rows in row_chunks(sset.data, 2**25):
+        block = np.asarray(sset.data[rows], dtype=np.float64)
+        vm = valid_mask(block, sset.num_frames[rows])  # (n, T, M)
+        bodies[rows] = vm.any(axis=1).sum(axis=1)
         sel = np.broadcast_to(vm[:, None, :, None, :], block.shape)
         for ch in range(c):
             vals = block[:, ch][sel[:, ch]]
@@ -45,8 +47,9 @@ def summarize(sset: SkeletonSet) -> dict[str, Any]:
                    "max": int(sset.num_frames.max())} if n else {},  # fmt: skip
         "bodies": {f"{k} bodies": int((bodies == k).sum()) for k in range(m + 1) if (bodies == k).any()},
         "splits": {k: len(vv) for k, vv in sset.splits.items()},
-        "value_ranges": {
-            lay.channels[ch]: {"min": float(lo[ch]), "mean": float(total[ch] / max(count, 1)), "max": float(hi[ch])}
+        "value_ranges": {  # None where a channel has no valid value (an empty set)
+            lay.channels[ch]: {"min": float(lo[ch]), "mean": float(total[ch] / count), "max": float(hi[ch])}
+            if count and np.isfinite(lo[ch]) else {"min": None, "mean": None, "max": None}
             for ch in range(c)
         },
         "classes": [

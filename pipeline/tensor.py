@@ -12,6 +12,8 @@ same kind.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -21,6 +23,26 @@ from pipeline.errors import ValidationError
 
 def _is_torch(x: Any) -> bool:
     return type(x).__module__.startswith("torch")
+
+
+def row_chunks(array: Any, budget_bytes: int) -> Iterator[slice]:
+    """Slices over the first axis of ``array`` of about ``budget_bytes`` each.
+
+    A row is ``prod(shape[1:]) * itemsize`` bytes; every slice holds at least one row.
+    An array with no rows (``N = 0``) yields nothing. Used to read memory-mapped arrays
+    one block at a time.
+
+    Args:
+        array: anything with ``shape`` and ``dtype`` (numpy array or memmap), ``ndim >= 1``.
+        budget_bytes: the wanted block size in bytes (> 0).
+    """
+    if not array.shape:
+        raise ValidationError("row_chunks needs an array with at least one axis", field="shape")
+    n = int(array.shape[0])
+    row_bytes = math.prod(int(d) for d in array.shape[1:]) * np.dtype(array.dtype).itemsize
+    step = max(1, int(budget_bytes) // max(1, row_bytes))
+    for start in range(0, n, step):
+        yield slice(start, min(start + step, n))
 
 
 def frame_mask(num_frames: Any, num_total: int) -> Any:
@@ -75,13 +97,12 @@ def infer_num_frames(data: np.ndarray) -> np.ndarray:
     """
     n, _, t, _, _ = data.shape
     out = np.zeros(n, dtype=np.int64)
-    step = max(1, int(2**26 // max(1, data[0].size * 4)))
-    for s in range(0, n, step):
-        block = np.asarray(data[s : s + step])
+    for rows in row_chunks(data, 2**26):
+        block = np.asarray(data[rows])
         nz = (block != 0).any(axis=(1, 3, 4))  # (n_blk, T)
         has = nz.any(axis=1)
         last = t - np.argmax(nz[:, ::-1], axis=1)
-        out[s : s + step] = np.where(has, last, 0)
+        out[rows] = np.where(has, last, 0)
     return out
 
 
@@ -118,13 +139,13 @@ def check_skeleton_array(
         )
     if not check_values:
         return
-    step = max(1, int(2**26 // max(1, data[0].size * 4)))
-    for s in range(0, n, step):
-        block = np.asarray(data[s : s + step])
+    for rows in row_chunks(data, 2**26):
+        block = np.asarray(data[rows])
         bad = ~np.isfinite(block)
         if bad.any():
             i, ci, ti, vi, mi = (int(k) for k in np.argwhere(bad)[0])
-            sample = names[s + i] if names is not None else s + i
+            k = rows.start + i
+            sample = names[k] if names is not None else k
             raise ValidationError(
                 f"non-finite value {block[i, ci, ti, vi, mi]} at channel {ci}, frame {ti}, "
                 f"joint {vi}, body {mi}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from enum import Enum
 from pathlib import Path
@@ -43,23 +44,43 @@ class BodySelection(str, Enum):
 
 
 def _opt(field: str, *names: str, **kw):
-    """A typer option whose default and help come from :class:`SynthConfig` (one place)."""
+    """A typer option whose default, help and inclusive bounds come from
+    :class:`SynthConfig` (one place). Exclusive bounds (``gt``/``lt``), which click
+    cannot show, are checked by ``SynthConfig`` itself and reported in one line."""
     from pipeline.synth.generate import SynthConfig
 
     f = SynthConfig.model_fields[field]
-    return typer.Option(f.default, *names, help=f.description, **kw)
+    notes = []
+    for constraint in f.metadata:
+        if getattr(constraint, "ge", None) is not None:
+            kw.setdefault("min", constraint.ge)
+        if getattr(constraint, "le", None) is not None:
+            kw.setdefault("max", constraint.le)
+        if getattr(constraint, "gt", None) is not None:
+            notes.append(f"> {constraint.gt}")
+        if getattr(constraint, "lt", None) is not None:
+            notes.append(f"< {constraint.lt}")
+    text = f.description + (f" (must be {' and '.join(notes)})" if notes else "")
+    return typer.Option(f.default, *names, help=text, **kw)
+
+
+def _reader_default(option: str):
+    """The default of the NTU raw reader's keyword ``option`` (kept in one place)."""
+    from pipeline.formats.ntu_raw import read_ntu_raw
+
+    return inspect.signature(read_ntu_raw).parameters[option].default
 
 
 @app.command()
 def synth(
     out: Path = typer.Option(..., "--out", help="output folder (train/val .npz + st-gcn files)"),
     seed: int = _opt("seed"),
-    samples: int = _opt("samples", min=1),
-    frames: int = _opt("frames", min=16, max=1000),
-    val_fraction: float = _opt("val_fraction", min=0.0, max=0.95),
+    samples: int = _opt("samples"),
+    frames: int = _opt("frames"),
+    val_fraction: float = _opt("val_fraction"),
     noise: bool = _opt("noise", "--noise/--no-noise"),
-    jitter_mm: float = _opt("jitter_mm", min=0.0),
-    glitch_rate: float = _opt("glitch_rate", min=0.0, max=1.0),
+    jitter_mm: float = _opt("jitter_mm"),
+    glitch_rate: float = _opt("glitch_rate"),
 ) -> None:
     """Generate the synthetic NTU-style action dataset (12 NTU classes, Kinect camera frame)."""
     from pydantic import ValidationError as PydanticError
@@ -71,7 +92,9 @@ def synth(
         cfg = SynthConfig(seed=seed, samples=samples, frames=frames, val_fraction=val_fraction,
                           noise=noise, jitter_mm=jitter_mm, glitch_rate=glitch_rate)  # fmt: skip
     except PydanticError as exc:
-        raise ValidationError(str(exc.errors()[0]["msg"]), field=str(exc.errors()[0]["loc"])) from exc
+        first = exc.errors()[0]
+        field = ".".join(str(k) for k in first["loc"]) or None
+        raise ValidationError(str(first["msg"]), field=field) from exc
     with progress_bar("synthesising", cfg.samples) as advance:
         sset = generate_synthetic(cfg, progress=advance)
     written = write_synthetic(sset, out)
@@ -88,13 +111,17 @@ def convert(
     split: Optional[Benchmark] = typer.Option(None, help="write the benchmark's train and val parts instead of one set"),
     part: str = typer.Option("all", help="part name of a single output set"),
     body_selection: BodySelection = typer.Option(BodySelection.first, help="ntu-raw: first two bodies (st-gcn) or by motion energy (2s-AGCN)"),
-    max_bodies: int = typer.Option(2, min=1, help="ntu-raw: bodies kept per sample (M)"),
+    max_bodies: int = typer.Option(_reader_default("max_bodies"), min=1, help="ntu-raw: bodies kept per sample (M)"),
     max_frames: Optional[int] = typer.Option(None, min=1, help="ntu-raw: pad/truncate to T frames (official: 300); default the longest"),
     ignore_list: Optional[Path] = typer.Option(None, help="ntu-raw: NTU 'samples with missing skeletons' list"),
     labels: Optional[Path] = typer.Option(None, help="kinetics-json: label JSON (default <src>_label.json)"),
 ) -> None:
-    """Convert a skeleton dataset between formats (one set holding every sample by default)."""
+    """Convert a skeleton dataset between formats (one set holding every sample by default).
+
+    With ``--split`` the benchmark's train and val parts are written together: both
+    appear, or (on any error) neither does."""
     from pipeline.formats import read_set, write_set
+    from pipeline.io_utils import atomic_outputs
 
     options: dict = {}
     fmt = from_.value
@@ -112,19 +139,20 @@ def convert(
     else:
         if fmt == "kinetics-json" and labels is not None:
             options["labels"] = labels
-        sset = read_set(fmt, src, **options)
+        sset = _read(fmt, src, **options)
     written: list[Path] = []
     if to.value == "pyskl":
         if split is not None:
-            _benchmark_splits(sset, split.value)
+            _benchmark_splits(sset, split.value, src)
         written = write_set("pyskl", sset, out)
     elif split is None:
         written = _write_one(to.value, sset, out, part)
     else:
-        parts = _benchmark_splits(sset, split.value)
-        for name, members in parts.items():
-            sub = sset.subset(_indices(sset, members))
-            written += _write_one(to.value, sub, out, name)
+        parts = _benchmark_splits(sset, split.value, src)
+        subsets = {name: sset.subset(_indices(sset, members)) for name, members in parts.items()}
+        with atomic_outputs():  # one group: the writers' own groups join it
+            for name, sub in subsets.items():
+                written += _write_one(to.value, sub, out, name)
     console.print(f"read {len(sset)} samples ({fmt}), wrote {len(written)} files ({to.value}) to {out}")
 
 
@@ -143,15 +171,33 @@ def _indices(sset, members: list[str]):
     return np.array([i for i, n in enumerate(sset.name.tolist()) if n in wanted], dtype=np.int64)
 
 
-def _benchmark_splits(sset, bench: str) -> dict[str, list[str]]:
+def _benchmark_splits(sset, bench: str, src: Path | None = None) -> dict[str, list[str]]:
     """``{"train": names, "val": names}`` for a benchmark: from the set's splits
-    (``<bench>_train``/``<bench>_val``), else from NTU-style sample names."""
+    (``<bench>_train``/``<bench>_val``), else from NTU-style sample names.
+
+    Only names of samples in the set are kept; raises :class:`ValidationError` naming
+    the benchmark and part if either part would be empty."""
+    parts = _benchmark_members(sset, bench)
+    present = set(sset.name.tolist())
+    parts = {k: [n for n in v if n in present] for k, v in parts.items()}
+    from pipeline.errors import ValidationError
+
+    for name, members in parts.items():
+        if not members:
+            counts = ", ".join(f"{k} {len(v)}" for k, v in parts.items())
+            raise ValidationError(
+                f"split {bench} has no {name} samples ({counts} of {len(sset)}); nothing written",
+                path=src, field="split",
+            )
+    return parts
+
+
+def _benchmark_members(sset, bench: str) -> dict[str, list[str]]:
     from pipeline.errors import ValidationError
 
     key_t, key_v = f"{bench}_train", f"{bench}_val"
     if key_t in sset.splits and key_v in sset.splits:
-        sset.splits = {**sset.splits}
-        return {"train": sset.splits[key_t], "val": sset.splits[key_v]}
+        return {"train": list(sset.splits[key_t]), "val": list(sset.splits[key_v])}
     from pipeline.errors import FormatError
     from pipeline.formats.ntu_names import make_splits
 
@@ -174,15 +220,35 @@ def info(
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
 ) -> None:
     """Counts, classes, frames, value ranges and layout of a skeleton set."""
-    from pipeline.formats import detect_format, read_set
+    from pipeline.formats import detect_format
     from pipeline.summary import summarize
 
     fmt = from_.value if from_ else detect_format(path)
-    sset = read_set(fmt, path)
+    sset = _read(fmt, path)
     if as_json:
         console.print_json(json.dumps(summarize(sset)))
     else:
         _print_summary(sset, f"{path} ({fmt})")
+
+
+def _read(fmt: str, path: Path, **options):
+    """``read_set``, refusing first an st-gcn folder with several parts: the user is
+    told to pass the ``*_data.npy`` file of the part wanted."""
+    from pipeline.formats import read_set
+
+    if fmt == "stgcn" and path.is_dir():
+        from pipeline.errors import FormatError
+        from pipeline.formats.stgcn import DATA_SUFFIX
+
+        found = sorted(path.glob(f"*{DATA_SUFFIX}"))
+        if len(found) > 1:
+            names = ", ".join(p.name for p in found)
+            raise FormatError(
+                f"the folder holds several st-gcn parts ({names}); pass the *{DATA_SUFFIX} "
+                f"file of one of them instead of the folder, e.g. {found[0]}",
+                path=path,
+            )
+    return read_set(fmt, path, **options)
 
 
 def _print_summary(sset, title: str) -> None:
@@ -199,7 +265,7 @@ def _print_summary(sset, title: str) -> None:
     for col in ("channel", "min", "mean", "max"):
         ranges.add_column(col)
     for ch, r in s["value_ranges"].items():
-        ranges.add_row(ch, f"{r['min']:.3f}", f"{r['mean']:.3f}", f"{r['max']:.3f}")
+        ranges.add_row(ch, *("-" if r[k] is None else f"{r[k]:.3f}" for k in ("min", "mean", "max")))
     console.print(ranges)
     classes = Table(title=f"{len(s['classes'])} classes with samples")
     for col in ("label", "class", "samples"):
@@ -223,11 +289,11 @@ def plot(
 ) -> None:
     """Skeleton strip over time (green original, red comparison) and optional GIF."""
     from pipeline.errors import ValidationError
-    from pipeline.formats import detect_format, read_set
+    from pipeline.formats import detect_format
     from pipeline.plot import plot_sample
 
-    sset = read_set(from_.value if from_ else detect_format(path), path)
-    other = read_set(from_.value if from_ else detect_format(compare), compare) if compare else None
+    sset = _read(from_.value if from_ else detect_format(path), path)
+    other = _read(from_.value if from_ else detect_format(compare), compare) if compare else None
     if name is not None:
         hits = [i for i, n in enumerate(sset.name.tolist()) if n == name]
         if not hits:

@@ -24,16 +24,34 @@ def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="log progr
     setup_logging(verbose)
 
 
+def _error_line(message: str) -> None:
+    """Print ``error: <message>`` on stderr as one line (whitespace collapsed)."""
+    from rich.text import Text
+
+    err_console.print(Text("error: ", style="red") + Text(" ".join(message.split())), soft_wrap=True)
+
+
+def _os_error_message(exc: OSError) -> str:
+    """``<path>: <reason>`` for an OS error (``<path> -> <path2>`` for renames)."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is None:
+        return reason
+    where = str(exc.filename) + (f" -> {exc.filename2}" if exc.filename2 is not None else "")
+    return f"{where}: {reason}"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; bad input prints one line on stderr and exits 1."""
+    """Run the CLI; bad input and OS errors (unwritable output, a file where a folder
+    should be) print one line on stderr and exit 1."""
     from pipeline.errors import CiasaError
 
     try:
         app(args=argv, standalone_mode=False)
     except CiasaError as exc:
-        from rich.text import Text
-
-        err_console.print(Text("error: ", style="red") + Text(" ".join(str(exc).split())), soft_wrap=True)
+        _error_line(str(exc))
+        return 1
+    except OSError as exc:
+        _error_line(_os_error_message(exc))
         return 1
     except (typer.Exit, SystemExit) as exc:  # --help, typer.Exit(code)
         return int(getattr(exc, "exit_code", getattr(exc, "code", 0)) or 0)

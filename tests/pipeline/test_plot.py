@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -307,15 +306,16 @@ def test_gif_frame_count_and_duration(sset: SkeletonSet, adv: SkeletonSet, tmp_p
     assert _greenish(a) > 50 and _reddish(a) > 50
 
 
-def test_gif_64_frames_is_fast(tmp_path: Path) -> None:
+def test_gif_64_frames(tmp_path: Path) -> None:
     seq = waving_sequence(64, 64, bodies=1)
-    t0 = time.perf_counter()
     images = plot.animation_frames(seq, NTU25, compare=seq + 0.02 * (seq != 0), size_px=320)
+    assert len(images) == 64
     path = plot.write_gif(images, tmp_path / "w.gif", fps=30)
-    elapsed = time.perf_counter() - t0
+    assert path == tmp_path / "w.gif"
     with Image.open(path) as im:
         assert im.n_frames == 64
-    assert elapsed < 15.0, elapsed
+        assert im.size == (320, 320)
+    assert not list(tmp_path.glob("*.part"))
 
 
 # --------------------------------------------------------------------------- bad input

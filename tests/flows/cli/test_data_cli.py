@@ -6,6 +6,7 @@ import json
 import pickle
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -46,14 +47,53 @@ def test_info_table_on_stgcn(synth_dir, capsys):
     assert "kinect_camera" in text and "cheer up" in text
 
 
-def test_plot_png_and_gif(synth_dir, tmp_path):
-    png, gif = tmp_path / "s.png", tmp_path / "s.gif"
-    assert main(["data", "plot", str(synth_dir / "val.npz"), "--index", "1", "--out", str(png),
-                 "--gif", str(gif), "--compare", str(synth_dir / "val.npz")]) == 0  # fmt: skip
+def _rgb(path: Path) -> np.ndarray:
     from PIL import Image
 
+    with Image.open(path) as im:
+        return np.asarray(im.convert("RGB")).astype(int)
+
+
+def _reddish(path: Path) -> int:
+    a = _rgb(path)
+    r, g, b = a[..., 0], a[..., 1], a[..., 2]
+    return int(((r > 120) & (r - g > 80) & (r - b > 80)).sum())
+
+
+def _greenish(path: Path) -> int:
+    a = _rgb(path)
+    r, g, b = a[..., 0], a[..., 1], a[..., 2]
+    return int(((g > 100) & (g - r > 60) & (g - b > 60)).sum())
+
+
+def test_plot_png_and_gif(synth_dir, tmp_path):
+    from PIL import Image
+
+    from pipeline.layouts import NTU25
+    from pipeline.skeleton_set import load_skeleton_set, save_skeleton_set
+    from pipeline.tensor import valid_mask
+
+    clean = load_skeleton_set(synth_dir / "val.npz")
+    # the comparison: both arms moved 5 cm to the side in every valid (frame, body) slot
+    data = np.array(clean.data, copy=True)
+    arms = list(NTU25.region("left_arm")) + list(NTU25.region("right_arm"))
+    vm = valid_mask(data, clean.num_frames)  # (N, T, M)
+    offset = np.zeros(data.shape, np.float32)
+    offset[:, 0][:, :, arms] = 0.05  # x, metres
+    data += offset * vm[:, None, :, None, :]  # padding and absent bodies stay zero
+    adv = save_skeleton_set(replace(clean, data=data), tmp_path / "adv.npz")
+    png, gif = tmp_path / "s.png", tmp_path / "s.gif"
+    assert main(["data", "plot", str(synth_dir / "val.npz"), "--index", "1", "--out", str(png),
+                 "--gif", str(gif), "--compare", str(adv)]) == 0  # fmt: skip
     assert Image.open(png).size[0] > 200
-    assert Image.open(gif).n_frames > 10
+    assert _reddish(png) > 100  # the moved arms are drawn in red
+    with Image.open(gif) as im:
+        assert im.n_frames == int(clean.num_frames[1])
+    # against itself the red copy hides the green one; moved arms uncover the green arms
+    same = tmp_path / "same.png"
+    assert main(["data", "plot", str(synth_dir / "val.npz"), "--index", "1", "--out", str(same),
+                 "--compare", str(synth_dir / "val.npz")]) == 0  # fmt: skip
+    assert _greenish(png) > 2 * _greenish(same) + 100
 
 
 def test_convert_npz_to_pyskl_and_back(synth_dir, tmp_path):
@@ -134,3 +174,112 @@ def test_convert_truncated_skeleton_one_line_no_output(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "S001C001P001R001A001.skeleton" in err[0]
     assert not out.exists() or not any(out.iterdir())
+
+
+def _one_error_line(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert err[0].startswith("error:")
+    return err[0]
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def test_convert_split_directory_in_the_way_writes_nothing(synth_dir, tmp_path, capsys):
+    out = tmp_path / "out"
+    (out / "val_meta.json").mkdir(parents=True)  # the last file the val part would write
+    rc = main(["data", "convert", str(synth_dir / "train.npz"), str(out), "--from", "npz",
+               "--to", "stgcn", "--split", "xview"])  # fmt: skip
+    assert rc == 1
+    line = _one_error_line(capsys)
+    assert "val_meta.json" in line and "directory" in line
+    # neither part appeared (train was fine on its own) and no temporaries are left
+    assert _leftovers(out) == []
+    assert [p.name for p in out.iterdir()] == ["val_meta.json"]
+
+
+def test_convert_directory_in_the_way_of_a_single_set(synth_dir, tmp_path, capsys):
+    out = tmp_path / "out"
+    (out / "all.json").mkdir(parents=True)  # the npz writer's manifest name
+    rc = main(["data", "convert", str(synth_dir / "val.npz"), str(out), "--from", "npz", "--to", "npz"])
+    assert rc == 1
+    assert "all.json" in _one_error_line(capsys)
+    assert _leftovers(out) == [] and [p.name for p in out.iterdir()] == ["all.json"]
+
+
+def test_convert_split_with_an_empty_part_writes_nothing(synth_dir, tmp_path, capsys):
+    from pipeline.skeleton_set import load_skeleton_set, save_skeleton_set
+
+    full = load_skeleton_set(synth_dir / "train.npz")
+    front = [i for i, n in enumerate(full.name.tolist()) if n[4:8] == "C001"]
+    assert front
+    src = save_skeleton_set(full.subset(front), tmp_path / "front.npz")  # camera 1 only
+    out = tmp_path / "out"
+    for to in ("stgcn", "npz", "pyskl"):
+        target = out if to != "pyskl" else tmp_path / "x.pkl"
+        rc = main(["data", "convert", str(src), str(target), "--from", "npz", "--to", to,
+                   "--split", "xview"])  # fmt: skip
+        assert rc == 1
+        line = _one_error_line(capsys)
+        assert "split xview has no train samples" in line and "front.npz" in line
+        assert not target.exists()
+
+
+def test_convert_into_a_path_below_a_file_is_one_line(synth_dir, tmp_path, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    rc = main(["data", "convert", str(synth_dir / "val.npz"), str(blocker / "out"), "--from", "npz",
+               "--to", "stgcn"])  # fmt: skip
+    assert rc == 1
+    line = _one_error_line(capsys)
+    assert "a_file" in line and "Traceback" not in line
+    assert blocker.read_text() == "not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]
+
+
+def test_os_error_from_a_writer_is_one_line(synth_dir, tmp_path, capsys, monkeypatch):
+    import pipeline.io_utils as io_utils
+
+    def denied(*args, dir=None, **kwargs):  # as when the output folder is not writable
+        raise PermissionError(13, "Permission denied", str(dir))
+
+    monkeypatch.setattr(io_utils.tempfile, "mkstemp", denied)
+    out = tmp_path / "out"
+    rc = main(["data", "convert", str(synth_dir / "val.npz"), str(out), "--from", "npz", "--to", "npz"])
+    assert rc == 1
+    assert _one_error_line(capsys) == f"error: {out}: Permission denied"
+    assert not out.exists()  # the folder made for the output is removed again
+
+
+def test_info_on_a_folder_of_several_parts_names_the_file_to_pass(synth_dir, capsys):
+    assert main(["data", "info", str(synth_dir)]) == 1
+    line = _one_error_line(capsys)
+    assert "train_data.npy" in line and "val_data.npy" in line
+    assert "_data.npy file" in line and "part=" not in line
+
+
+def test_synth_val_fraction_bound_comes_from_the_config(tmp_path, capsys):
+    out = tmp_path / "s"
+    assert main(["data", "synth", "--out", str(out), "--val-fraction", "1.0", "--samples", "12"]) == 1
+    line = _one_error_line(capsys)
+    assert "val_fraction" in line and "less than 1" in line
+    assert not out.exists()
+    # 0.97 is a valid SynthConfig value, so the CLI accepts it too
+    assert main(["data", "synth", "--out", str(out), "--val-fraction", "0.97", "--samples", "24",
+                 "--frames", "16"]) == 0  # fmt: skip
+    capsys.readouterr()
+
+
+def test_convert_max_bodies_default_is_the_readers():
+    import inspect
+
+    import typer
+
+    from flows.cli.data import app
+    from pipeline.formats.ntu_raw import read_ntu_raw
+
+    convert = typer.main.get_command(app).commands["convert"]
+    default = {p.name: p.default for p in convert.params}["max_bodies"]
+    assert default == inspect.signature(read_ntu_raw).parameters["max_bodies"].default
