@@ -219,14 +219,17 @@ def generate_synthetic(cfg: SynthConfig | None = None,
 
 def write_synthetic(sset: SkeletonSet, out: Path) -> list[Path]:
     """Write every split as a SkeletonSet (``<split>.npz`` + ``.json``) and as st-gcn files
-    (``<split>_data.npy``, ``<split>_label.pkl``, ``<split>_meta.json``) into ``out``."""
+    (``<split>_data.npy``, ``<split>_label.pkl``, ``<split>_meta.json``) into ``out``;
+    all files appear together or none does."""
     from pipeline.formats import write_set
+    from pipeline.io_utils import atomic_outputs
 
     written: list[Path] = []
-    for split in sset.splits:
-        part = sset.split(split)
-        part.provenance = {**sset.provenance, "split": split}
-        written += write_set("npz", part, out, part=split)
-        written += write_set("stgcn", part, out, part=split)
+    with atomic_outputs():
+        for split in sset.splits:
+            part = sset.split(split)
+            part.provenance = {**sset.provenance, "split": split}
+            written += write_set("npz", part, out, part=split)
+            written += write_set("stgcn", part, out, part=split)
     log.info("wrote %d files to %s", len(written), out)
     return written

@@ -244,3 +244,22 @@ def test_running_out_of_ntu_names_is_a_clear_error():
 
     with pytest.raises(ValidationError, match="no free NTU name"):
         generate_synthetic(SynthConfig(samples=240, frames=16, performers=2, setups=1, val_fraction=0.0))
+
+
+def test_write_synthetic_all_or_nothing(tmp_path, small_synth, monkeypatch):
+    import pipeline.formats.stgcn as stgcn
+
+    calls = {"n": 0}
+    real = stgcn.write_stgcn
+
+    def failing(sset, out, *, part="all"):
+        calls["n"] += 1
+        if calls["n"] == 2:  # train written, val fails
+            raise OSError("disk full")
+        return real(sset, out, part=part)
+
+    monkeypatch.setattr(stgcn, "write_stgcn", failing)
+    with pytest.raises(OSError):
+        write_synthetic(small_synth, tmp_path / "out")
+    left = list((tmp_path / "out").iterdir()) if (tmp_path / "out").exists() else []
+    assert left == []
