@@ -4,11 +4,17 @@ On disk a set is ``X.npz`` (arrays ``data``, ``label``, ``name``, ``num_frames``
 optional per-sample ``meta__<key>`` arrays; no pickled objects) plus ``X.json`` (the
 manifest: layout, fps, coordinate frame, class names, splits, provenance, shape and a
 content hash). Both are written atomically; loading checks the hash.
+
+:func:`check_metadata` is the one checker of set metadata (layout, fps, coordinate frame,
+class names, splits, provenance, ``num_frames``) read from a file: the manifest here, the
+st-gcn sidecar and the ``"ciasa"`` entry of pyskl pickles all go through it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,10 +22,16 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.errors import FormatError, LabelMismatchError, MissingInputError, ValidationError
+from pipeline.errors import (
+    FormatError,
+    LabelMismatchError,
+    MissingInputError,
+    UnknownFormatError,
+    ValidationError,
+)
 from pipeline.io_utils import atomic_outputs, hash_arrays, load_json_document
 from pipeline.layouts import get_layout
-from pipeline.tensor import check_skeleton_array, valid_mask
+from pipeline.tensor import check_skeleton_array, row_chunks, valid_mask
 
 #: Known coordinate frames and their meaning.
 COORDINATE_FRAMES: dict[str, str] = {
@@ -33,7 +45,176 @@ COORDINATE_FRAMES: dict[str, str] = {
 }
 
 MANIFEST_FORMAT = "ciasa.skeleton_set"
-MANIFEST_VERSION = 1
+#: 2: the content hash covers the arrays and the metadata that changes their meaning
+#: (:meth:`SkeletonSet.content_hash`); 1: it covered the arrays only (still read).
+MANIFEST_VERSION = 2
+_READABLE_VERSIONS = (1, 2)
+
+#: dtype kinds a per-sample meta array may have (bool, int, uint, float, str): anything
+#: else (object arrays) would make ``np.savez`` embed a pickle that loading refuses.
+SAMPLE_META_KINDS = "biufU"
+
+#: Bytes of data scanned at a time when checking padding (memory-mapped sets).
+_CHUNK_BYTES = 2**26
+
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(
+        x, (bool, np.bool_)
+    )
+
+
+def _fps_problem(value: Any) -> str | None:
+    """Why ``value`` is not a frame rate (a finite number > 0), or ``None``."""
+    if not _is_number(value):
+        return f"fps must be a number, got {value!r}"
+    if not (math.isfinite(float(value)) and float(value) > 0):
+        return f"fps must be finite and > 0, got {value!r}"
+    return None
+
+
+def _frame_problem(value: Any) -> str | None:
+    """Why ``value`` is not a known coordinate frame, or ``None``."""
+    if not isinstance(value, str) or value not in COORDINATE_FRAMES:
+        return f"unknown coordinate frame {value!r}; known: " + ", ".join(COORDINATE_FRAMES)
+    return None
+
+
+def _layout_key(value: Any) -> str:
+    """The canonical layout key of ``value`` (aliases resolved); UnknownFormatError if none."""
+    if not isinstance(value, str):
+        raise UnknownFormatError(f"a layout name must be a str, got {value!r}", field="layout")
+    return get_layout(value).name
+
+
+def _str_list(value: Any, what: str) -> list[str]:
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"{what} must be a list of str, got {type(value).__name__}")
+    for i, x in enumerate(value):
+        if not isinstance(x, str):
+            raise ValueError(f"{what} must be a list of str; entry {i} is {x!r}")
+    return [str(x) for x in value]
+
+
+def _check_layout(value: Any) -> str:
+    try:
+        return _layout_key(value)
+    except UnknownFormatError as exc:
+        raise ValueError(exc.reason) from None
+
+
+def _check_fps(value: Any) -> float:
+    problem = _fps_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return float(value)
+
+
+def _check_frame(value: Any) -> str:
+    problem = _frame_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _check_splits(value: Any) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise ValueError(f"splits must map names to lists of sample names, got "
+                         f"{type(value).__name__}")
+    out = {}
+    for key, members in value.items():
+        if not isinstance(key, str):
+            raise ValueError(f"split name {key!r} is not a str")
+        out[key] = _str_list(members, f"split {key!r}")
+    return out
+
+
+def _check_provenance(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"provenance must be an object, got {type(value).__name__}")
+    return dict(value)
+
+
+def _check_num_frames(value: Any) -> list[int]:
+    from pipeline.formats._checks import is_int  # lazy: pipeline.formats imports this module
+
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"num_frames must be a list of integers, got {type(value).__name__}")
+    for i, x in enumerate(value):
+        if not is_int(x) or not -(2**63) <= x < 2**63:
+            raise ValueError(f"num_frames must be a list of integers; entry {i} is {x!r}")
+    return [int(x) for x in value]
+
+
+#: Field -> checker returning the normalised value (ValueError with the reason if bad).
+_METADATA_CHECKS: dict[str, Any] = {
+    "layout": _check_layout,
+    "fps": _check_fps,
+    "coordinate_frame": _check_frame,
+    "class_names": lambda v: _str_list(v, "class_names"),
+    "splits": _check_splits,
+    "provenance": _check_provenance,
+    "num_frames": _check_num_frames,
+}
+
+
+def check_metadata(
+    doc: Any,
+    *,
+    path: str | Path | None,
+    required: tuple[str, ...] = (),
+    field_prefix: str = "",
+) -> dict[str, Any]:
+    """Check the set metadata in ``doc`` (a manifest, sidecar or pickle entry); normalise it.
+
+    Fields checked when present (a JSON ``null`` / ``None`` counts as absent):
+
+    * ``layout``: a layout name; returned as its canonical key (``"kinect"`` -> ``"ntu25"``).
+    * ``fps``: a finite number > 0; returned as ``float``.
+    * ``coordinate_frame``: a key of :data:`COORDINATE_FRAMES`.
+    * ``class_names``: a list of ``str``.
+    * ``splits``: a dict ``str -> list of str``.
+    * ``provenance``: a dict.
+    * ``num_frames``: a list of integers (their range is checked by
+      :meth:`SkeletonSet.validate`, their count by the caller).
+
+    Other fields (``sample_meta``, ``content_hash``...) are the caller's business; they are
+    only checked for presence when listed in ``required``.
+
+    Args:
+        doc: the parsed document.
+        path: the file it came from (named in errors).
+        required: fields that must be present and not null.
+        field_prefix: prepended to field names in errors (``"ciasa."`` for pyskl).
+
+    Returns:
+        ``{field: normalised value}`` for the checked fields present in ``doc``.
+
+    Raises:
+        FormatError: naming ``path`` and the field.
+    """
+    if not isinstance(doc, dict):
+        raise FormatError(f"metadata must be an object, got {type(doc).__name__}", path=path,
+                          field=field_prefix.rstrip(".") or None)
+    for key in required:
+        if doc.get(key) is None:
+            raise FormatError("field missing", path=path, field=field_prefix + key)
+    out: dict[str, Any] = {}
+    for key, check in _METADATA_CHECKS.items():
+        if doc.get(key) is None:
+            continue
+        try:
+            out[key] = check(doc[key])
+        except ValueError as exc:
+            raise FormatError(str(exc), path=path, field=field_prefix + key) from None
+    return out
+
+
+# --------------------------------------------------------------------------- the set
 
 
 @dataclass
@@ -46,13 +227,15 @@ class SkeletonSet:
         label: ``(N,)`` int64 class index into ``class_names`` (-1: unknown).
         name: ``(N,)`` unique sample names (str).
         num_frames: ``(N,)`` int64 valid frames per sample, ``1 <= num_frames <= T``.
-        layout: layout key (``"ntu25"``, ``"openpose18"``, ``"coco17"``).
-        fps: frames per second of the sequences.
+        layout: layout key (``"ntu25"``, ``"openpose18"``, ``"coco17"``); an alias
+            (``"kinect"``, ``"ntu-rgb+d"``, ``"openpose"``...) is replaced by its key.
+        fps: frames per second of the sequences (finite, > 0).
         coordinate_frame: one of :data:`COORDINATE_FRAMES`.
         class_names: class names, index = label.
         provenance: where the data came from (source files, generator and seed, config).
         splits: named subsets, e.g. ``{"train": [names], "val": [names]}``.
-        sample_meta: extra per-sample ``(N, ...)`` arrays (e.g. camera distance in m).
+        sample_meta: extra per-sample ``(N, ...)`` arrays (e.g. camera distance in m) of
+            dtype kind bool, int, uint, float or str (:data:`SAMPLE_META_KINDS`).
     """
 
     data: np.ndarray
@@ -74,6 +257,10 @@ class SkeletonSet:
         if not isinstance(self.data, np.memmap) and self.data.dtype != np.float32:
             self.data = np.asarray(self.data, dtype=np.float32)
         self.class_names = [str(c) for c in self.class_names]
+        try:  # aliases -> canonical key; an unknown name is reported by validate()
+            self.layout = _layout_key(self.layout)
+        except UnknownFormatError:
+            pass
 
     def __len__(self) -> int:
         return int(self.data.shape[0])
@@ -92,24 +279,46 @@ class SkeletonSet:
         return valid_mask(self.data, self.num_frames)
 
     def validate(self, *, path: str | Path | None = None, check_values: bool = True) -> "SkeletonSet":
-        """Check the whole contract; raise a typed error naming the sample and field."""
+        """Check the whole contract; raise a typed error naming the sample and field.
+
+        With ``check_values`` every value is scanned (chunk-wise, so memory-mapped data
+        are not loaded whole): no NaN / inf, and every frame at or after ``num_frames[n]``
+        exactly zero.
+        """
         p = None if path is None else str(path)
-        lay = get_layout(self.layout)
+        try:
+            lay = get_layout(_layout_key(self.layout))
+        except UnknownFormatError as exc:
+            raise UnknownFormatError(exc.reason, path=p, field="layout") from None
         check_skeleton_array(
             self.data, num_joints=lay.num_joints, num_channels=len(lay.channels), path=p,
-            names=self.name, check_values=check_values,
+            check_values=False,
         )
         n = len(self)
+        if n == 0:
+            raise ValidationError("no samples (N = 0): an empty set cannot be used or written",
+                                  path=p, field="data")
         for fname, arr in (("label", self.label), ("name", self.name), ("num_frames", self.num_frames)):
             if arr.shape[0] != n:
                 raise LabelMismatchError(
                     f"{fname} has {arr.shape[0]} entries but data has {n} samples", path=p, field=fname
                 )
+        if check_values:
+            check_skeleton_array(self.data, path=p, names=self.name, check_values=True)
         for key, arr in self.sample_meta.items():
-            if np.asarray(arr).shape[:1] != (n,):
+            if not isinstance(key, str) or not key:
+                raise ValidationError(f"per-sample meta key {key!r} is not a non-empty str",
+                                      path=p, field="sample_meta")
+            arr = np.asarray(arr)
+            if arr.shape[:1] != (n,):
                 raise LabelMismatchError(
-                    f"per-sample meta has {np.asarray(arr).shape[:1]} rows for {n} samples",
+                    f"per-sample meta has {arr.shape[:1]} rows for {n} samples",
                     path=p, field=f"meta__{key}",
+                )
+            if arr.dtype.kind not in SAMPLE_META_KINDS:
+                raise ValidationError(
+                    f"per-sample meta of dtype {arr.dtype} cannot be stored without pickling; "
+                    "use bool, integer, float or str arrays", path=p, field=f"meta__{key}",
                 )
         if len(set(self.name.tolist())) != n:
             seen: set[str] = set()
@@ -123,6 +332,8 @@ class SkeletonSet:
                 + (" (zero-frame sequence)" if self.num_frames[i] < 1 else ""),
                 path=p, sample=str(self.name[i]), field="num_frames",
             )
+        if check_values:
+            self._check_padding(p)
         k = len(self.class_names)
         if k:
             badl = np.flatnonzero((self.label < -1) | (self.label >= k))
@@ -132,11 +343,12 @@ class SkeletonSet:
                     f"label {int(self.label[i])} outside 0..{k - 1} ({k} class names)",
                     path=p, sample=str(self.name[i]), field="label",
                 )
-        if self.coordinate_frame not in COORDINATE_FRAMES:
-            raise ValidationError(
-                f"unknown coordinate frame {self.coordinate_frame!r}; known: "
-                + ", ".join(COORDINATE_FRAMES), path=p, field="coordinate_frame",
-            )
+        problem = _frame_problem(self.coordinate_frame)
+        if problem:
+            raise ValidationError(problem, path=p, field="coordinate_frame")
+        problem = _fps_problem(self.fps)
+        if problem:
+            raise ValidationError(problem, path=p, field="fps")
         names = set(self.name.tolist())
         for split, members in self.splits.items():
             missing = [m for m in members if m not in names]
@@ -146,6 +358,26 @@ class SkeletonSet:
                     path=p, sample=missing[0], field="splits",
                 )
         return self
+
+    def _check_padding(self, p: str | None) -> None:
+        """Every frame ``t >= num_frames[n]`` must be exactly zero (scanned chunk-wise)."""
+        t_total = self.data.shape[2]
+        for rows in row_chunks(self.data, _CHUNK_BYTES):
+            nf = self.num_frames[rows]
+            t0 = int(nf.min())
+            if t0 >= t_total:
+                continue
+            block = np.asarray(self.data[rows, :, t0:])  # only frames that may be padding
+            nonzero = (block != 0).any(axis=(1, 3, 4))  # (n_blk, T - t0)
+            padding = np.arange(t0, t_total)[None, :] >= nf[:, None]
+            bad = nonzero & padding
+            if bad.any():
+                i, t = (int(x) for x in np.argwhere(bad)[0])
+                raise ValidationError(
+                    f"padding frame {t0 + t} is not zero (num_frames={int(nf[i])}; frames at "
+                    "or after num_frames must be exactly zero)",
+                    path=p, sample=str(self.name[rows.start + i]), field="data",
+                )
 
     def subset(self, index: np.ndarray | list[int] | slice, *, keep_splits: bool = False) -> "SkeletonSet":
         """A new set with the samples at ``index`` (data copied into memory)."""
@@ -186,9 +418,28 @@ class SkeletonSet:
             out[f"meta__{k}"] = np.asarray(v)
         return out
 
+    def meaning(self) -> dict[str, Any]:
+        """The metadata that changes what the arrays mean (covered by :meth:`content_hash`)."""
+        return {
+            "layout": self.layout,
+            "fps": float(self.fps),
+            "coordinate_frame": self.coordinate_frame,
+            "class_names": list(self.class_names),
+            "splits": {k: list(v) for k, v in self.splits.items()},
+        }
+
     def content_hash(self) -> str:
-        """SHA-256 over the arrays (not the manifest)."""
-        return hash_arrays(self.arrays())
+        """SHA-256 over the arrays plus layout, fps, coordinate frame, class names and splits.
+
+        Provenance is not covered: the same data read from another place hashes the same.
+        """
+        h = hashlib.sha256()
+        h.update(hash_arrays(self.arrays()).encode("ascii"))
+        h.update(b"\x00")
+        meaning = json.dumps(self.meaning(), sort_keys=True, separators=(",", ":"),
+                             ensure_ascii=False)
+        h.update(meaning.encode("utf-8"))
+        return h.hexdigest()
 
     def manifest(self) -> dict[str, Any]:
         """The JSON manifest describing this set."""
@@ -199,7 +450,7 @@ class SkeletonSet:
             "num_samples": len(self),
             "shape": {"N": self.shape[0], "C": self.shape[1], "T": self.shape[2],
                       "V": self.shape[3], "M": self.shape[4]},
-            "layout": self.layout,
+            "layout": lay.name,
             "channels": list(lay.channels),
             "fps": float(self.fps),
             "coordinate_frame": self.coordinate_frame,
@@ -238,7 +489,16 @@ _REQUIRED_MANIFEST = ("layout", "fps", "coordinate_frame", "class_names", "conte
 
 
 def load_skeleton_set(path: str | Path, *, verify_hash: bool = True) -> SkeletonSet:
-    """Read a set written by :func:`save_skeleton_set`; checks manifest, hash and contract."""
+    """Read a set written by :func:`save_skeleton_set`; checks manifest, hash and contract.
+
+    Raises:
+        MissingInputError: the ``.npz`` or its manifest is missing.
+        FormatError: a manifest field is missing or of the wrong type (the manifest and
+            field named), the ``.npz`` is unreadable or lacks an array, or (with
+            ``verify_hash``) the arrays or the metadata covered by
+            :meth:`SkeletonSet.content_hash` differ from what was written.
+        ValidationError, LabelMismatchError: the set breaks the contract.
+    """
     path = Path(path)
     if not path.is_file():
         raise MissingInputError("no such skeleton set (.npz)", path=path)
@@ -246,9 +506,16 @@ def load_skeleton_set(path: str | Path, *, verify_hash: bool = True) -> Skeleton
     if not mpath.is_file():
         raise MissingInputError(f"manifest {mpath.name} is missing beside the .npz", path=mpath)
     manifest = load_json_document(mpath, MANIFEST_FORMAT, "manifest")
-    for key in _REQUIRED_MANIFEST:
-        if key not in manifest:
-            raise FormatError("manifest field missing", path=mpath, field=key)
+    version = manifest.get("version")
+    if version not in _READABLE_VERSIONS or isinstance(version, bool):
+        raise FormatError(
+            f"unsupported manifest version {version!r} (readable: "
+            + ", ".join(map(str, _READABLE_VERSIONS)) + ")", path=mpath, field="version",
+        )
+    meta = check_metadata(manifest, path=mpath, required=_REQUIRED_MANIFEST)
+    if not isinstance(manifest["content_hash"], str):
+        raise FormatError(f"content_hash must be a str, got {manifest['content_hash']!r}",
+                          path=mpath, field="content_hash")
     try:
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
@@ -262,17 +529,21 @@ def load_skeleton_set(path: str | Path, *, verify_hash: bool = True) -> Skeleton
         label=arrays["label"],
         name=arrays["name"],
         num_frames=arrays["num_frames"],
-        layout=manifest["layout"],
-        fps=float(manifest["fps"]),
-        coordinate_frame=manifest["coordinate_frame"],
-        class_names=list(manifest["class_names"]),
-        provenance=dict(manifest.get("provenance", {})),
-        splits={k: list(v) for k, v in manifest.get("splits", {}).items()},
+        layout=meta["layout"],
+        fps=meta["fps"],
+        coordinate_frame=meta["coordinate_frame"],
+        class_names=meta["class_names"],
+        provenance=meta.get("provenance", {}),
+        splits=meta.get("splits", {}),
         sample_meta={k[len("meta__"):]: v for k, v in arrays.items() if k.startswith("meta__")},
     )
-    if verify_hash and sset.content_hash() != manifest["content_hash"]:
-        raise FormatError(
-            "content hash does not match the manifest (file changed or truncated)",
-            path=path, field="content_hash",
-        )
+    if verify_hash:
+        # version 1 manifests hashed the arrays only
+        actual = sset.content_hash() if version >= 2 else hash_arrays(sset.arrays())
+        if actual != manifest["content_hash"]:
+            raise FormatError(
+                "content hash does not match the manifest (arrays, or the layout, fps, "
+                "coordinate frame, class names or splits, changed since writing; or the "
+                "file is truncated)", path=path, field="content_hash",
+            )
     return sset.validate(path=path)

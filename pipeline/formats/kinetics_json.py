@@ -33,7 +33,9 @@ from pipeline.errors import (
     MissingInputError,
     ValidationError,
 )
+from pipeline.formats._checks import check_part_name, is_int
 from pipeline.io_utils import atomic_outputs
+from pipeline.layouts import get_layout
 from pipeline.skeleton_set import SkeletonSet
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,9 @@ log = logging.getLogger(__name__)
 NUM_JOINTS = 18
 LAYOUT = "openpose18"
 FPS = 30.0
+#: Largest ``label_index`` accepted (Kinetics-700 needs 699); a larger one is refused
+#: rather than making a class-name list of that length. -1 marks an unlabelled video.
+MAX_LABEL_INDEX = 99_999
 #: Offset between the file's [0, 1] coordinates and the set's, per coordinate frame.
 _OFFSETS = {"image_normalized_centered": 0.5, "image_normalized": 0.0}
 
@@ -60,8 +65,8 @@ def _load_json(path: Path) -> Any:
         raise FormatError(f"not valid JSON: {exc}", path=path) from exc
 
 
-def _is_int(x: Any) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
+def _is_label_index(value: Any) -> bool:
+    return is_int(value) and -1 <= value <= MAX_LABEL_INDEX
 
 
 def _load_label_file(path: Path) -> dict[str, dict[str, Any]]:
@@ -76,7 +81,7 @@ def _load_label_file(path: Path) -> dict[str, dict[str, Any]]:
             raise FormatError("entry must be an object", path=path, sample=vid)
         for key, ok in (("has_skeleton", lambda v: isinstance(v, bool)),
                         ("label", lambda v: isinstance(v, str)),
-                        ("label_index", _is_int)):  # fmt: skip
+                        ("label_index", _is_label_index)):  # fmt: skip
             if key not in entry:
                 raise FormatError("key missing", path=path, sample=vid, field=key)
             if not ok(entry[key]):
@@ -104,17 +109,29 @@ def _class_names(info: dict[str, dict[str, Any]], path: Path) -> list[str]:
 
 
 def _numbers(values: Any, length: int, path: Path, frame: int, field: str) -> np.ndarray:
-    """``values`` as a float64 vector of ``length`` numbers, else a typed error."""
+    """``values`` as a float64 vector of ``length`` numbers, else a typed error.
+
+    Only JSON numbers are accepted: a nested list (a ragged ``pose``), a string, a bool
+    or ``null`` is a :class:`FormatError` naming the file, frame and field.
+    """
     where = {"path": path, "sample": path.stem, "field": field}
-    arr = np.asarray(values) if isinstance(values, list) else None
-    if arr is None or arr.ndim != 1 or arr.dtype.kind not in "iuf":
-        raise FormatError(f"frame_index {frame}: {field} must be a flat list of numbers", **where)
-    if arr.shape[0] != length:
+    if not isinstance(values, list):
+        raise FormatError(f"frame_index {frame}: {field} must be a flat list of numbers, "
+                          f"got {type(values).__name__}", **where)
+    for i, v in enumerate(values):
+        if type(v) not in (int, float):  # json gives int, float, str, bool, None, list, dict
+            raise FormatError(f"frame_index {frame}: {field} must be a flat list of numbers; "
+                              f"value {i} is {v!r}", **where)
+    if len(values) != length:
         raise FormatError(
-            f"frame_index {frame}: wrong joint count: {field} has {arr.shape[0]} values, "
+            f"frame_index {frame}: wrong joint count: {field} has {len(values)} values, "
             f"expected {length} ({NUM_JOINTS} joints)", **where,
         )
-    arr = arr.astype(np.float64)
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except OverflowError:  # an integer beyond the float range
+        raise FormatError(f"frame_index {frame}: {field} holds a number out of range",
+                          **where) from None
     if not np.isfinite(arr).all():
         raise ValidationError(f"frame_index {frame}: non-finite value in {field}", **where)
     return arr
@@ -126,7 +143,7 @@ def _fill_frame(buf: np.ndarray, frame: Any, path: Path) -> None:
         raise FormatError("each frame needs frame_index and skeleton", path=path,
                           sample=path.stem, field="data")
     t = frame["frame_index"]
-    if not _is_int(t):
+    if not is_int(t):
         raise FormatError(f"frame_index {t!r} is not an integer", path=path, sample=path.stem,
                           field="frame_index")
     if not 0 <= t < buf.shape[1]:
@@ -175,7 +192,7 @@ def _read_video(path: Path, max_frames: int, num_person_in: int,
             raise FormatError("key missing", path=path, field=key)
     if not isinstance(video["data"], list):
         raise FormatError("data must be a list of frames", path=path, field="data")
-    if not _is_int(video["label_index"]):
+    if not _is_label_index(video["label_index"]):
         raise FormatError(f"bad value {video['label_index']!r}", path=path, field="label_index")
     arr = _feeder_array(video["data"], path, max_frames, num_person_in, num_person_out)
     scored = (arr[2] != 0).any(axis=(1, 2))  # (T,)
@@ -188,7 +205,7 @@ def _read_video(path: Path, max_frames: int, num_person_in: int,
 
 def _check_counts(**counts: int) -> None:
     for key, value in counts.items():
-        if not _is_int(value) or value < 1:
+        if not is_int(value) or value < 1:
             raise ValidationError(f"must be a positive integer, got {value!r}", field=key)
     if counts["num_person_out"] > counts["num_person_in"]:
         raise ValidationError("num_person_out cannot exceed num_person_in",
@@ -296,7 +313,7 @@ def read_kinetics_json(
 
 def _check_writable(sset: SkeletonSet) -> float:
     """The offset to add to x, y; raises unless the set is openpose18 in a normalised frame."""
-    if sset.layout != LAYOUT:
+    if get_layout(sset.layout).name != LAYOUT:
         raise ValidationError(f"Kinetics-skeleton JSON holds openpose18 sets, not {sset.layout}",
                               field="layout")
     if sset.coordinate_frame not in _OFFSETS:
@@ -355,8 +372,7 @@ def write_kinetics_json(sset: SkeletonSet, out: Path, *, part: str = "all") -> l
         The video files in set order, then the label file.
     """
     offset = _check_writable(sset)
-    if not part or "/" in part or "\\" in part or part in (".", ".."):
-        raise ValidationError(f"invalid part name {part!r}", field="part")
+    check_part_name(part)
     sset.validate(path=out)
     folder, label_path = Path(out) / part, Path(out) / f"{part}_label.json"
     names = sset.name.tolist()

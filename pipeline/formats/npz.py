@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.formats._checks import check_part_name
 from pipeline.skeleton_set import SkeletonSet, load_skeleton_set, manifest_path, save_skeleton_set
 
 
@@ -18,6 +19,6 @@ def read_npz(src: Path, *, verify_hash: bool = True) -> SkeletonSet:
 
 def write_npz(sset: SkeletonSet, out: Path, *, part: str = "all") -> list[Path]:
     """Write ``sset``; returns ``[npz, json]``."""
-    path = out if out.suffix == ".npz" else out / f"{part}.npz"
+    path = out if out.suffix == ".npz" else out / f"{check_part_name(part)}.npz"
     written = save_skeleton_set(sset, path)
     return [written, manifest_path(written)]

@@ -20,11 +20,16 @@ Body selection (``(3, T, 25, M)`` arrays, M = ``max_bodies``):
 
 * ``"first"`` (st-gcn ``ntu_gendata``): slot ``m`` is the ``m``-th body listed in each
   frame; the first ``max_bodies`` are kept.
-* ``"energy"`` (2s-AGCN ``ntu_gendata``): up to :data:`ENERGY_CANDIDATE_SLOTS` slots are
-  filled by position, each slot's motion energy is the sum over x, y, z of the standard
-  deviation of that coordinate over the slot's non-zero frames and all joints, and the
-  ``max_bodies`` slots with the highest energy are kept, highest first (ties keep slot
-  order). Energy is measured on the whole file, before any ``max_frames`` truncation.
+* ``"energy"`` (2s-AGCN ``ntu_gendata``, reproduced exactly): up to
+  :data:`ENERGY_CANDIDATE_SLOTS` slots are filled by position; a frame of a slot counts
+  when the *sum* of all its coordinates (x, y, z over every joint) is non-zero; the slot's
+  motion energy is ``std(x) + std(y) + std(z)`` (population std over those frames and all
+  joints; 0 when no frame counts); the ``max_bodies`` slots with the highest energy are
+  kept, highest first. 2s-AGCN orders with ``energy.argsort()[::-1]``, and numpy's classic
+  default sort is an insertion sort on so few elements (stable), so among equal energies
+  the *later* slot comes first; this module applies that rule explicitly
+  (:func:`energy_order`), whatever sort numpy dispatches to on the machine. Energy is
+  measured on the whole file, before any ``max_frames`` truncation.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from pipeline.errors import (
     UnknownFormatError,
     ValidationError,
 )
+from pipeline.formats._checks import is_int
 from pipeline.formats.ntu_names import (
     BENCHMARKS,
     SKELETON_SUFFIX,
@@ -56,6 +62,7 @@ from pipeline.formats.ntu_names import (
     read_ignore_list,
 )
 from pipeline.io_utils import atomic_outputs
+from pipeline.layouts import get_layout
 from pipeline.skeleton_set import SkeletonSet
 
 log = logging.getLogger(__name__)
@@ -387,17 +394,32 @@ def body_slots(seq: NtuRawSequence, num_slots: int) -> np.ndarray:
 
 
 def motion_energy(slots: np.ndarray) -> np.ndarray:
-    """``(S,)`` motion energy of ``(S, F, V, 3)`` slots (2s-AGCN ``get_nonzero_std``).
+    """``(S,)`` motion energy of ``(S, F, V, 3)`` float64 slots, as 2s-AGCN's
+    ``get_nonzero_std`` computes it.
 
-    Energy of a slot = sum over x, y, z of the (population) standard deviation of that
-    coordinate over all joints of the slot's non-zero frames; 0 when no frame is non-zero.
+    A frame of a slot counts when the sum of its coordinates (``slot.sum(-1).sum(-1)``:
+    over x, y, z, then over the joints) is non-zero, so a frame whose coordinates cancel
+    out is skipped like an absent one. Energy = ``std(x) + std(y) +
+    std(z)``, each the population standard deviation over the counted frames and all
+    joints, added in that order; 0 when no frame counts.
     """
     energy = np.zeros(slots.shape[0], dtype=np.float64)
     for s, slot in enumerate(slots):
-        nonzero = (slot != 0).any(axis=(1, 2))
-        if nonzero.any():
-            energy[s] = float(slot[nonzero].reshape(-1, slot.shape[-1]).std(axis=0).sum())
+        counted = slot[slot.sum(-1).sum(-1) != 0]  # (F', V, 3)
+        if len(counted):
+            energy[s] = counted[:, :, 0].std() + counted[:, :, 1].std() + counted[:, :, 2].std()
     return energy
+
+
+def energy_order(energy: np.ndarray) -> np.ndarray:
+    """Slot indices by descending energy; equal energies: the later slot first.
+
+    This is 2s-AGCN's ``energy.argsort()[::-1]`` under numpy's classic default sort
+    (an insertion sort, hence stable, on up to 16 elements). Written with an explicit
+    stable sort because numpy >= 1.25 on AVX-512 machines dispatches the default sort of
+    float64 to a sorting network that orders ties differently.
+    """
+    return np.argsort(np.asarray(energy), kind="stable")[::-1]
 
 
 def select_bodies(
@@ -413,7 +435,7 @@ def select_bodies(
         chosen = body_slots(seq, max_bodies)
     else:
         slots = body_slots(seq, max(ENERGY_CANDIDATE_SLOTS, max_bodies))
-        order = np.argsort(-motion_energy(slots), kind="stable")[:max_bodies]
+        order = energy_order(motion_energy(slots))[:max_bodies]
         chosen = slots[order]
     return chosen.transpose(3, 1, 2, 0)  # (M, F, V, C) -> (C, F, V, M)
 
@@ -424,13 +446,9 @@ def _check_selection(body_selection: str, max_bodies: int) -> None:
             f"unknown body selection {body_selection!r}; known: {', '.join(BODY_SELECTIONS)}",
             field="body_selection",
         )
-    if not _is_positive_int(max_bodies):
+    if not (is_int(max_bodies) and max_bodies >= 1):
         raise ValidationError(f"max_bodies must be an integer >= 1, got {max_bodies!r}",
                               field="max_bodies")
-
-
-def _is_positive_int(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1
 
 
 # --------------------------------------------------------------------------- reading
@@ -496,7 +514,7 @@ def read_ntu_raw(
     """
     src = Path(src)
     _check_selection(body_selection, max_bodies)
-    if max_frames is not None and not _is_positive_int(max_frames):
+    if max_frames is not None and not (is_int(max_frames) and max_frames >= 1):
         raise ValidationError(f"max_frames must be an integer >= 1 or None, got {max_frames!r}",
                               field="max_frames")
     benchmarks = (benchmarks,) if isinstance(benchmarks, str) else tuple(benchmarks)
@@ -645,7 +663,7 @@ def format_skeleton_text(xyz: np.ndarray, num_frames: int, name: str) -> str:
 
 
 def _check_writable(sset: SkeletonSet) -> None:
-    if sset.layout != "ntu25" or sset.coordinate_frame != "kinect_camera":
+    if get_layout(sset.layout).name != "ntu25" or sset.coordinate_frame != "kinect_camera":
         raise ValidationError(
             f"ntu-raw holds NTU-25 joints in the Kinect camera frame; this set has layout "
             f"{sset.layout!r}, coordinate frame {sset.coordinate_frame!r}",
@@ -660,6 +678,11 @@ def _check_writable(sset: SkeletonSet) -> None:
                 f"{exc.reason}; ntu-raw stores the label only in the file name",
                 sample=raw, field="name",
             ) from None
+        if raw != nm.name:  # "X.skeleton" would be written as X.skeleton.skeleton
+            raise ValidationError(
+                f"sample name must be the bare NTU name {nm.name!r} (the writer adds "
+                f"{SKELETON_SUFFIX})", sample=raw, field="name",
+            )
         lab = int(sset.label[n])
         same_name = 0 <= lab < len(sset.class_names) and sset.class_names[lab] == NTU120_CLASSES[nm.action - 1]
         if nm.label != lab and not same_name:
@@ -677,8 +700,9 @@ def _check_writable(sset: SkeletonSet) -> None:
 def write_ntu_raw(sset: SkeletonSet, out: Path) -> list[Path]:
     """Write one ``<name>.skeleton`` per sample into directory ``out``, atomically.
 
-    Only sets with layout ``ntu25`` in the ``kinect_camera`` frame whose names are NTU
-    sample names with ``label == action - 1`` (or a label whose class name is the NTU
+    Only sets with layout ``ntu25`` in the ``kinect_camera`` frame whose names are bare
+    NTU sample names (``SsssCcccPpppRrrrAaaa``, no ``.skeleton`` suffix) with
+    ``label == action - 1`` (or a label whose class name is the NTU
     name of that action, as in the synthetic set; reading back then gives NTU labels)
     can be written. ``num_frames[n]`` frames
     are written; body info fields are zero except trackingState 2, body IDs are
@@ -720,6 +744,7 @@ __all__ = [
     "NtuRawSequence",
     "body_id_for",
     "body_slots",
+    "energy_order",
     "format_skeleton_text",
     "motion_energy",
     "parse_skeleton_file",

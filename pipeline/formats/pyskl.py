@@ -34,10 +34,11 @@ import numpy as np
 
 from pipeline.classes import default_class_names
 from pipeline.errors import FormatError, LabelMismatchError, ValidationError
+from pipeline.formats._checks import is_int
 from pipeline.io_utils import atomic_outputs
 from pipeline.layouts import get_layout
 from pipeline.safe_pickle import safe_load
-from pipeline.skeleton_set import SkeletonSet
+from pipeline.skeleton_set import SkeletonSet, check_metadata
 from pipeline.tensor import body_mask
 
 log = logging.getLogger(__name__)
@@ -67,10 +68,6 @@ class _Sample:
 # --------------------------------------------------------------------------- reading
 
 
-def _is_int(x: Any) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
-
-
 def _top_level(obj: Any, path: Path) -> tuple[list[Any], dict[str, Any], dict[str, Any]]:
     """``(annotations, split, ciasa_meta)`` of the pickle, checked for type."""
     if not isinstance(obj, dict):
@@ -84,23 +81,10 @@ def _top_level(obj: Any, path: Path) -> tuple[list[Any], dict[str, Any], dict[st
     if not isinstance(split, dict):
         raise FormatError("split must be a dict of name -> list of frame_dir", path=path,
                           field="split")
-    return annotations, split, _ciasa_meta(obj.get(META_KEY) or {}, path)
-
-
-def _ciasa_meta(meta: Any, path: Path) -> dict[str, Any]:
-    """The optional ciasa entry, type-checked (all fields optional)."""
-    checks = {
-        "layout": lambda v: isinstance(v, str),
-        "coordinate_frame": lambda v: isinstance(v, str),
-        "fps": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0,
-        "class_names": lambda v: isinstance(v, list) and all(isinstance(c, str) for c in v),
-    }
-    if not isinstance(meta, dict):
-        raise FormatError("must be a dict", path=path, field=META_KEY)
-    for key, ok in checks.items():
-        if key in meta and not ok(meta[key]):
-            raise FormatError(f"bad value {meta[key]!r}", path=path, field=f"{META_KEY}.{key}")
-    return meta
+    # the optional ciasa entry: every field optional, checked and normalised (layout key...)
+    meta = obj.get(META_KEY)
+    return annotations, split, check_metadata({} if meta is None else meta, path=path,
+                                              field_prefix=f"{META_KEY}.")
 
 
 def _field(ann: dict[str, Any], key: str, path: Path, sample: str | int) -> Any:
@@ -124,8 +108,10 @@ def _float_array(value: Any, path: Path, sample: str, key: str) -> np.ndarray:
 
 
 def _shape2(value: Any, path: Path, sample: str, key: str) -> tuple[int, int]:
+    if isinstance(value, np.ndarray) and value.ndim != 1:
+        value = None  # a 0-d array has no len(); 2-d is not a (height, width) pair
     if not isinstance(value, (tuple, list, np.ndarray)) or len(value) != 2 \
-            or not all(_is_int(v) for v in value):
+            or not all(is_int(v) for v in value):
         raise FormatError(f"expected (height, width) integers, got {value!r}", path=path,
                           sample=sample, field=key)
     return int(value[0]), int(value[1])
@@ -161,7 +147,7 @@ def _parse_sample(ann: Any, index: int, path: Path) -> _Sample:
                           field="frame_dir")
     total, label = _field(ann, "total_frames", path, name), _field(ann, "label", path, name)
     for key, val in (("total_frames", total), ("label", label)):
-        if not _is_int(val):
+        if not is_int(val):
             raise FormatError(f"{val!r} is not an integer", path=path, sample=name, field=key)
     if total < 1:
         raise ValidationError(f"total_frames={total} (zero-frame sequence)", path=path,
@@ -218,6 +204,8 @@ def _stack(samples: list[_Sample], max_bodies: int | None) -> np.ndarray:
 def _splits(split: dict[Any, Any], names: set[str], path: Path) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for key, members in split.items():
+        if isinstance(members, np.ndarray) and members.ndim != 1:
+            members = None  # a 0-d array is not a list
         if not isinstance(key, str) or not isinstance(members, (list, tuple, np.ndarray)):
             raise FormatError(f"split {key!r} must map a name to a list", path=path, field="split")
         members = list(members)
@@ -261,7 +249,7 @@ def read_pyskl(src: Path, *, max_bodies: int | None = None,
     annotations, split, meta = _top_level(safe_load(path), path)
     if not annotations:
         raise FormatError("no annotations", path=path, field="annotations")
-    if max_bodies is not None and (not _is_int(max_bodies) or max_bodies < 1):
+    if max_bodies is not None and (not is_int(max_bodies) or max_bodies < 1):
         raise ValidationError(f"max_bodies must be a positive integer, got {max_bodies!r}",
                               field="max_bodies")
     samples = [_parse_sample(a, i, path) for i, a in enumerate(annotations)]
@@ -277,7 +265,7 @@ def read_pyskl(src: Path, *, max_bodies: int | None = None,
         name=np.asarray([s.name for s in samples], dtype=np.str_),
         num_frames=np.asarray([s.total_frames for s in samples], dtype=np.int64),
         layout=layout,
-        fps=float(meta.get("fps") or FPS),
+        fps=meta.get("fps", FPS),
         coordinate_frame=meta.get("coordinate_frame") or _FRAMES[dims],
         class_names=list(names_out),
         provenance={"format": "pyskl", "source": str(path), "max_bodies": max_bodies},

@@ -38,10 +38,11 @@ from pipeline.errors import (
     UnknownFormatError,
     ValidationError,
 )
+from pipeline.formats._checks import check_part_name, is_int
 from pipeline.io_utils import atomic_outputs, load_json_document
 from pipeline.layouts import get_layout, layout_for_joints
 from pipeline.safe_pickle import safe_load
-from pipeline.skeleton_set import SkeletonSet
+from pipeline.skeleton_set import SAMPLE_META_KINDS, SkeletonSet, check_metadata
 from pipeline.tensor import check_skeleton_array, infer_num_frames
 
 log = logging.getLogger(__name__)
@@ -60,16 +61,9 @@ DEFAULT_FPS = 30.0
 # --------------------------------------------------------------------------- paths
 
 
-def _check_part(part: str) -> str:
-    """A part name must be a plain file-name fragment (``train``, ``val``, ``all``...)."""
-    if not part or "/" in part or "\\" in part or "\x00" in part or part in (".", ".."):
-        raise ValidationError(f"invalid part name {part!r}", field="part")
-    return part
-
-
 def stgcn_paths(directory: Path, part: str) -> tuple[Path, Path, Path]:
     """``(data, label, meta)`` paths of ``part`` inside ``directory``."""
-    _check_part(part)
+    check_part_name(part)
     return (
         directory / f"{part}{DATA_SUFFIX}",
         directory / f"{part}{LABEL_SUFFIX}",
@@ -135,10 +129,6 @@ def _infer_layout(data: np.ndarray, path: Path) -> str:
         ) from exc
 
 
-def _is_int(x: Any) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
-
-
 def _load_labels(path: Path) -> tuple[list[str], np.ndarray]:
     """``(names, labels)`` from an st-gcn label pickle, checked."""
     if not path.is_file():
@@ -152,7 +142,10 @@ def _load_labels(path: Path) -> tuple[list[str], np.ndarray]:
         )
     names, labels = obj
     if isinstance(labels, np.ndarray):
-        labels = labels.reshape(-1).tolist() if labels.dtype.kind in "iu" else list(labels)
+        if labels.ndim != 1:
+            raise FormatError(f"labels must be a list or 1-d array, got shape {labels.shape}",
+                              path=path, field="labels")
+        labels = labels.tolist() if labels.dtype.kind in "iu" else list(labels)
     if not isinstance(names, (list, tuple)) or not isinstance(labels, (list, tuple)):
         raise FormatError(
             "sample names and labels must be lists", path=path, field="sample_names/labels"
@@ -168,7 +161,7 @@ def _load_labels(path: Path) -> tuple[list[str], np.ndarray]:
                 field="sample_names",
             )
     for i, lab in enumerate(labels):
-        if not _is_int(lab):
+        if not is_int(lab):
             raise FormatError(
                 f"label {lab!r} is not an integer", path=path, sample=names[i], field="labels"
             )
@@ -181,43 +174,30 @@ def _names_digest(names: list[str] | np.ndarray) -> str:
 
 
 def _load_meta(path: Path, names: list[str], shape: tuple[int, ...]) -> dict[str, Any] | None:
-    """The ciasa sidecar, checked against the data and labels; ``None`` when absent."""
+    """The ciasa sidecar, checked against the data and labels; ``None`` when absent.
+
+    Returns the fields normalised by :func:`pipeline.skeleton_set.check_metadata` (layout
+    as its canonical key, fps as float...) plus the raw ``sample_meta`` entry.
+    """
     if not path.is_file():
         return None
-    meta = load_json_document(path, META_FORMAT, "sidecar")
-    stale = meta.get("shape") != list(shape) or meta.get("names_sha256") != _names_digest(names)
+    doc = load_json_document(path, META_FORMAT, "sidecar")
+    stale = doc.get("shape") != list(shape) or doc.get("names_sha256") != _names_digest(names)
     if stale:
         raise LabelMismatchError(
-            f"the sidecar describes other data (shape {meta.get('shape')} vs {list(shape)} or "
+            f"the sidecar describes other data (shape {doc.get('shape')} vs {list(shape)} or "
             "different sample names); it is stale: delete it or rewrite the set",
             path=path,
         )
+    meta = check_metadata(doc, path=path)
     nf = meta.get("num_frames")
-    if nf is not None and (not isinstance(nf, list) or len(nf) != shape[0]
-                           or not all(_is_int(x) for x in nf)):
+    if nf is not None and len(nf) != shape[0]:
         raise LabelMismatchError(
-            f"num_frames must be a list of {shape[0]} integers", path=path, field="num_frames"
+            f"num_frames has {len(nf)} entries for {shape[0]} samples", path=path,
+            field="num_frames",
         )
-    for key, ok in _META_CHECKS.items():
-        if meta.get(key) is not None and not ok(meta[key]):
-            raise FormatError(f"bad value {meta[key]!r}", path=path, field=key)
+    meta["sample_meta"] = doc.get("sample_meta")
     return meta
-
-
-def _str_list(v: Any) -> bool:
-    return isinstance(v, list) and all(isinstance(x, str) for x in v)
-
-
-#: Types of the optional sidecar fields.
-_META_CHECKS: dict[str, Any] = {
-    "layout": lambda v: isinstance(v, str),
-    "coordinate_frame": lambda v: isinstance(v, str),
-    "fps": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0,
-    "class_names": _str_list,
-    "splits": lambda v: isinstance(v, dict) and all(_str_list(x) for x in v.values()),
-    "provenance": lambda v: isinstance(v, dict),
-    "sample_meta": lambda v: isinstance(v, dict),
-}
 
 
 def _choose(stored: Any, given: Any, what: str, meta_path: Path) -> Any:
@@ -231,17 +211,34 @@ def _choose(stored: Any, given: Any, what: str, meta_path: Path) -> Any:
 
 
 def _decode_sample_meta(raw: Any, n: int, path: Path) -> dict[str, np.ndarray]:
-    if not raw:
+    """Per-sample arrays from the sidecar's ``{key: {"dtype": str, "data": list}}``.
+
+    Only bool, integer, float and str dtypes (:data:`SAMPLE_META_KINDS`) are accepted.
+    """
+    if raw is None:
         return {}
     if not isinstance(raw, dict):
         raise FormatError("sample_meta must be an object", path=path, field="sample_meta")
     out = {}
     for key, spec in raw.items():
+        where = {"path": path, "field": f"sample_meta.{key}"}
+        if not isinstance(spec, dict) or "dtype" not in spec or "data" not in spec:
+            raise FormatError("per-sample meta must be an object with dtype and data", **where)
+        if not isinstance(spec["dtype"], str):
+            raise FormatError(f"dtype must be a str, got {spec['dtype']!r}", **where)
         try:
-            arr = np.asarray(spec["data"], dtype=np.dtype(spec["dtype"]))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise FormatError(f"unreadable per-sample meta: {exc}", path=path,
-                              field=f"sample_meta.{key}") from exc
+            dtype = np.dtype(spec["dtype"])
+        except TypeError as exc:
+            raise FormatError(f"unknown dtype {spec['dtype']!r}: {exc}", **where) from None
+        if dtype.kind not in SAMPLE_META_KINDS:
+            raise FormatError(
+                f"dtype {spec['dtype']!r} is not allowed (bool, integer, float or str only)",
+                **where,
+            )
+        try:
+            arr = np.asarray(spec["data"], dtype=dtype)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise FormatError(f"unreadable per-sample meta: {exc}", **where) from None
         if arr.shape[:1] != (n,):
             raise LabelMismatchError(f"{arr.shape[:1]} rows for {n} samples", path=path,
                                      field=f"sample_meta.{key}")
@@ -266,7 +263,8 @@ def read_stgcn(
             The label file is the sibling ``*_label.pkl``; the optional ciasa sidecar the
             sibling ``*_meta.json``.
         mmap: keep the data as a read-only ``np.memmap`` (not loaded into memory).
-        check_values: scan every value for NaN / inf (chunked; works on memmaps).
+        check_values: scan every value for NaN / inf and non-zero padding after
+            ``num_frames`` (chunked; works on memmaps).
         part: part name when ``src`` is a folder with several parts.
         class_names, layout, fps: used when the sidecar does not record them (official
             files). Defaults: layout from ``V`` (25 -> ntu25, 18 -> openpose18, 17 -> coco17),
@@ -280,10 +278,12 @@ def read_stgcn(
 
     Raises:
         MissingInputError: data or label file missing.
-        FormatError: unreadable array or pickle, label pickle not ``(names, labels)``.
+        FormatError: unreadable array or pickle, label pickle not ``(names, labels)``, a
+            sidecar field of the wrong type or value (the sidecar and field named).
         UnsafePickleError: the label pickle references a non-data global.
         LabelMismatchError: label and data counts disagree, stale sidecar.
-        ValidationError: wrong joint count, non-finite values, a zero-frame sample.
+        ValidationError: wrong joint count, non-finite values, a zero-frame sample,
+            non-zero padding after ``num_frames``.
     """
     data_path = _resolve_data_path(Path(src), part)
     label_path = _sibling(data_path, LABEL_SUFFIX)
@@ -297,7 +297,8 @@ def read_stgcn(
             path=label_path, field="labels",
         )
     meta = _load_meta(meta_path, names, tuple(int(s) for s in data.shape)) or {}
-    lay = _choose(meta.get("layout"), layout, "layout", meta_path)
+    lay = _choose(meta.get("layout"), get_layout(layout).name if layout else None, "layout",
+                  meta_path)
     lay_key = get_layout(lay).name if lay else _infer_layout(data, data_path)
     frame = meta.get("coordinate_frame") or get_layout(lay_key).coordinate_frame
     nf = meta.get("num_frames")
@@ -307,6 +308,7 @@ def read_stgcn(
         num_classes = int(labels.max()) + 1 if labels.size else 0
         names_out = default_class_names(num_classes, lay_key)
     provenance = dict(meta.get("provenance") or {})
+    chosen_fps = _choose(meta.get("fps"), fps, "fps", meta_path)
     provenance["read_from"] = {"format": "stgcn", "data": str(data_path), "label": str(label_path),
                                "meta": str(meta_path) if meta else None}
     sset = SkeletonSet(
@@ -315,11 +317,11 @@ def read_stgcn(
         name=np.asarray(names, dtype=np.str_),
         num_frames=num_frames,
         layout=lay_key,
-        fps=float(_choose(meta.get("fps"), fps, "fps", meta_path) or DEFAULT_FPS),
+        fps=chosen_fps if chosen_fps is not None else DEFAULT_FPS,
         coordinate_frame=frame,
         class_names=list(names_out),
         provenance=provenance,
-        splits={str(k): [str(s) for s in v] for k, v in (meta.get("splits") or {}).items()},
+        splits=meta.get("splits") or {},
         sample_meta=_decode_sample_meta(meta.get("sample_meta"), n, meta_path),
     )
     return sset.validate(path=data_path, check_values=check_values)

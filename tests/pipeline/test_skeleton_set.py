@@ -1,14 +1,23 @@
 """SkeletonSet: validation errors name the sample and field, npz + json round trip,
-content hash checked on load, subsets and splits."""
+manifest fields checked, content hash (arrays and meaningful metadata) checked on load,
+zero padding, subsets and splits."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from pipeline.errors import FormatError, LabelMismatchError, MissingInputError, ValidationError
+from pipeline.errors import (
+    FormatError,
+    LabelMismatchError,
+    MissingInputError,
+    UnknownFormatError,
+    ValidationError,
+)
+from pipeline.io_utils import hash_arrays
 from pipeline.skeleton_set import SkeletonSet, load_skeleton_set, manifest_path, save_skeleton_set
 
 
@@ -100,3 +109,198 @@ def test_subset_and_split(sset):
         sset.split("test")
     vm = sset.valid_mask()
     assert vm[2, :9, 0].all() and not vm[2, 9:].any() and not vm[:, :, 1].any()
+
+
+# --------------------------------------------------------------------------- manifest fields
+
+
+def _edit_manifest(path, **changes):
+    m = json.loads(manifest_path(path).read_text())
+    m.update(changes)
+    manifest_path(path).write_text(json.dumps(m))
+
+
+@pytest.mark.parametrize(
+    "field, value, words",
+    [
+        ("fps", "abc", "fps must be a number"),
+        ("fps", -5, "fps must be finite and > 0"),
+        ("fps", 0, "fps must be finite and > 0"),
+        ("fps", True, "fps must be a number"),
+        ("layout", ["ntu25"], "layout name must be a str"),
+        ("layout", "martian", "unknown layout 'martian'"),
+        ("coordinate_frame", "world", "unknown coordinate frame"),
+        ("coordinate_frame", 3, "unknown coordinate frame"),
+        ("class_names", "abc", "class_names must be a list of str"),
+        ("class_names", ["a", 2], "entry 1"),
+        ("splits", ["train"], "splits must map names"),
+        ("splits", {"train": "s0"}, "split 'train'"),
+        ("provenance", [1], "provenance must be an object"),
+    ],
+)
+def test_manifest_field_of_wrong_type(tmp_path, sset, field, value, words):
+    path = save_skeleton_set(sset, tmp_path / "x.npz")
+    _edit_manifest(path, **{field: value})
+    for verify in (True, False):
+        with pytest.raises(FormatError, match=words) as err:
+            load_skeleton_set(path, verify_hash=verify)
+        assert err.value.path == str(manifest_path(path)) and err.value.field == field
+
+
+def test_manifest_required_field_null(tmp_path, sset):
+    path = save_skeleton_set(sset, tmp_path / "x.npz")
+    _edit_manifest(path, fps=None)
+    with pytest.raises(FormatError, match="field missing") as err:
+        load_skeleton_set(path)
+    assert err.value.field == "fps" and "x.json" in str(err.value)
+
+
+def test_manifest_layout_alias_is_canonicalised(tmp_path, sset):
+    path = save_skeleton_set(sset, tmp_path / "x.npz")
+    _edit_manifest(path, layout="kinect")
+    back = load_skeleton_set(path)  # same meaning, so the hash still matches
+    assert back.layout == "ntu25"
+
+
+def test_layout_alias_canonical_in_the_set(sset):
+    s = SkeletonSet(data=sset.data, label=sset.label, name=sset.name,
+                    num_frames=sset.num_frames, layout="kinect")
+    assert s.layout == "ntu25"
+    assert SkeletonSet(data=np.zeros((1, 3, 2, 18, 1)), label=[0], name=["a"], num_frames=[1],
+                       layout="openpose").layout == "openpose18"
+
+
+def test_unknown_layout_in_validate_names_the_file(tmp_path, sset):
+    sset.layout = "martian"
+    with pytest.raises(UnknownFormatError, match="martian") as err:
+        sset.validate(path=tmp_path / "y.npz")
+    assert "y.npz" in str(err.value) and err.value.field == "layout"
+
+
+@pytest.mark.parametrize("fps", [0.0, -5.0, float("nan"), float("inf"), "30"])
+def test_validate_requires_positive_finite_fps(sset, fps):
+    sset.fps = fps
+    with pytest.raises(ValidationError, match="fps") as err:
+        sset.validate()
+    assert err.value.field == "fps"
+
+
+def test_unsupported_manifest_version(tmp_path, sset):
+    path = save_skeleton_set(sset, tmp_path / "x.npz")
+    _edit_manifest(path, version=99)
+    with pytest.raises(FormatError, match="version 99") as err:
+        load_skeleton_set(path)
+    assert "x.json" in str(err.value)
+
+
+# --------------------------------------------------------------------------- content hash
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("coordinate_frame", "image_pixels"),
+        ("fps", 15.0),
+        ("class_names", ["a", "b", "z"]),
+        ("splits", {"train": ["s0"], "val": ["s2", "s3"]}),
+    ],
+)
+def test_hash_covers_meaningful_metadata(tmp_path, sset, field, value):
+    path = save_skeleton_set(sset, tmp_path / "x.npz")
+    _edit_manifest(path, **{field: value})
+    with pytest.raises(FormatError, match="content hash") as err:
+        load_skeleton_set(path)
+    assert err.value.field == "content_hash"
+    back = load_skeleton_set(path, verify_hash=False)
+    assert getattr(back, field) == value
+
+
+def test_hash_ignores_provenance_and_matches_manifest(tmp_path, sset):
+    h = sset.content_hash()
+    sset.provenance = {"source": "elsewhere"}
+    assert sset.content_hash() == h
+    sset.fps = 25.0
+    assert sset.content_hash() != h
+    path = save_skeleton_set(sset, tmp_path / "x.npz")
+    assert json.loads(manifest_path(path).read_text())["content_hash"] == sset.content_hash()
+    _edit_manifest(path, provenance={"edited": True})
+    assert load_skeleton_set(path).provenance == {"edited": True}
+
+
+def test_version_1_manifest_hash_covers_arrays_only(tmp_path, sset):
+    path = save_skeleton_set(sset, tmp_path / "x.npz")
+    _edit_manifest(path, version=1, content_hash=hash_arrays(sset.arrays()))
+    assert load_skeleton_set(path).fps == 30.0
+    _edit_manifest(path, content_hash="0" * 64)
+    with pytest.raises(FormatError, match="content hash"):
+        load_skeleton_set(path)
+
+
+# --------------------------------------------------------------------------- padding, empty, meta
+
+
+def test_non_zero_padding_is_refused(tmp_path, sset):
+    sset.data[2, 1, 10, 4, 0] = 0.5  # num_frames[2] = 9: frames 9.. must be zero
+    with pytest.raises(ValidationError, match="padding frame 10") as err:
+        save_skeleton_set(sset, tmp_path / "x.npz")
+    assert err.value.sample == "s2" and err.value.field == "data"
+    assert not list(tmp_path.iterdir())
+    sset.validate(check_values=False)  # the scan is part of the value check
+
+
+def test_first_non_zero_padding_frame_is_named(sset):
+    sset.data[2, 0, 11, 0, 0] = 1.0
+    sset.data[2, 2, 9, 24, 1] = -1e-30
+    with pytest.raises(ValidationError, match="padding frame 9"):
+        sset.validate()
+
+
+def test_padding_check_is_chunked_on_memmaps(tmp_path, sset, monkeypatch):
+    import pipeline.skeleton_set as ss
+
+    data = np.array(sset.data)
+    data[2, 0, 9, 0, 0] = 2.0  # s2 has num_frames 9: its padding is not zero
+    np.save(tmp_path / "d.npy", data)
+    mm = np.load(tmp_path / "d.npy", mmap_mode="r")
+    monkeypatch.setattr(ss, "_CHUNK_BYTES", mm[0].nbytes)  # one sample per chunk
+    seen = []
+    real = ss.row_chunks
+
+    def spy(arr, budget):
+        for rows in real(arr, budget):
+            seen.append(rows)
+            yield rows
+
+    monkeypatch.setattr(ss, "row_chunks", spy)
+    s = replace(sset, data=mm)
+    assert isinstance(s.data, np.memmap)
+    with pytest.raises(ValidationError, match="padding frame 9") as err:
+        s.validate()
+    assert err.value.sample == "s2"
+    assert len(seen) == 3 and all(r.stop - r.start == 1 for r in seen)  # stopped at s2
+
+
+def test_empty_set_is_refused(tmp_path, sset):
+    empty = sset.subset(np.array([], dtype=np.int64))
+    assert len(empty) == 0
+    with pytest.raises(ValidationError, match="no samples"):
+        empty.validate()
+    with pytest.raises(ValidationError, match="no samples"):
+        save_skeleton_set(empty, tmp_path / "x.npz")
+    assert not list(tmp_path.iterdir())
+
+
+def test_object_sample_meta_is_refused(tmp_path, sset):
+    sset.sample_meta["tags"] = np.array([{"a": 1}, None, "x", 3], dtype=object)
+    with pytest.raises(ValidationError, match="pickling") as err:
+        save_skeleton_set(sset, tmp_path / "x.npz")
+    assert err.value.field == "meta__tags"
+    assert not list(tmp_path.iterdir())
+
+
+def test_str_and_bool_sample_meta_round_trip(tmp_path, sset):
+    sset.sample_meta["who"] = np.array(["ann", "bo", "cy", "di"])
+    sset.sample_meta["ok"] = np.array([True, False, True, True])
+    back = load_skeleton_set(save_skeleton_set(sset, tmp_path / "x.npz"))
+    assert back.sample_meta["who"].tolist() == ["ann", "bo", "cy", "di"]
+    assert back.sample_meta["ok"].dtype == np.bool_

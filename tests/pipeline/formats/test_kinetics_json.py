@@ -356,3 +356,71 @@ def test_failed_write_leaves_nothing(sset: SkeletonSet, tmp_path: Path, monkeypa
         write_kinetics_json(sset, tmp_path)
     assert len(calls) == 2
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.parametrize("field, index, value", [
+    ("pose", 1, [0.2, 0.3]),  # a ragged pose: np.asarray cannot make an array of it
+    ("pose", 0, True),
+    ("pose", 3, None),
+    ("score", 2, {"s": 1}),
+    ("score", 0, False),
+])
+def test_ragged_or_non_number_values(tmp_path: Path, field: str, index: int, value) -> None:
+    folder = tmp_path / "k"
+    frames = simple_frames(3)
+    frames[2]["skeleton"][0][field][index] = value
+    write_video(folder, "ragged", frames)
+    write_labels(folder, {"ragged": (True, "abseiling", 0)})
+    with pytest.raises(FormatError, match="flat list of numbers") as err:
+        read_kinetics_json(folder)
+    msg = str(err.value)
+    assert "ragged.json" in msg and "frame_index 2" in msg and f"field {field}" in msg
+    assert f"value {index}" in msg
+
+
+def test_pose_that_is_not_a_list(tmp_path: Path) -> None:
+    folder = tmp_path / "k"
+    frames = simple_frames(1)
+    frames[0]["skeleton"][0]["pose"] = "0.5 0.5"
+    write_video(folder, "s", frames)
+    write_labels(folder, {"s": (True, "abseiling", 0)})
+    with pytest.raises(FormatError, match="got str") as err:
+        read_kinetics_json(folder)
+    assert "s.json" in str(err.value) and "field pose" in str(err.value)
+
+
+def test_number_beyond_float_range(tmp_path: Path) -> None:
+    folder = tmp_path / "k"
+    folder.mkdir()
+    text = json.dumps({"data": simple_frames(1), "label": "abseiling", "label_index": 0})
+    (folder / "big.json").write_text(text.replace("0.5", "1" + "0" * 400, 1))
+    write_labels(folder, {"big": (True, "abseiling", 0)})
+    with pytest.raises(FormatError, match="out of range") as err:
+        read_kinetics_json(folder)
+    assert "big.json" in str(err.value)
+
+
+@pytest.mark.parametrize("label_index", [10**12, -2])
+def test_label_index_out_of_range(tmp_path: Path, label_index: int) -> None:
+    folder = tmp_path / "k"
+    write_video(folder, "v", simple_frames(), label_index=label_index)
+    label_path = write_labels(folder, {"v": (True, "abseiling", label_index)})
+    with pytest.raises(FormatError, match="bad value") as err:
+        read_kinetics_json(folder)
+    assert "k_label.json" in str(err.value) and err.value.field == "label_index"
+    assert label_path.is_file()
+
+
+@pytest.mark.parametrize("part", ["", "a/b", "..", "x\x00y"])
+def test_writer_invalid_part_name(sset: SkeletonSet, tmp_path: Path, part: str) -> None:
+    with pytest.raises(ValidationError, match="invalid part name"):
+        write_kinetics_json(sset, tmp_path, part=part)
+    assert not any(tmp_path.iterdir())
+
+
+def test_writer_accepts_layout_alias(sset: SkeletonSet, tmp_path: Path) -> None:
+    alias = SkeletonSet(data=sset.data, label=sset.label, name=sset.name,
+                        num_frames=sset.num_frames, layout="kinetics",
+                        coordinate_frame=sset.coordinate_frame, class_names=CLASSES)
+    write_kinetics_json(alias, tmp_path)
+    assert read_kinetics_json(tmp_path / "all", max_frames=10).layout == "openpose18"

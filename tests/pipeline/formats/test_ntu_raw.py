@@ -19,6 +19,7 @@ from pipeline.errors import (
 )
 from pipeline.formats import read_set, write_set
 from pipeline.formats.ntu_raw import (
+    energy_order,
     motion_energy,
     parse_skeleton_file,
     read_ntu_raw,
@@ -269,6 +270,49 @@ def test_motion_energy_ignores_zero_frames() -> None:
     y = np.array([2.0, 2.0, 4.0, 4.0]).std()
     z = np.array([3.0, 3.0, 3.0, 5.0]).std()
     np.testing.assert_allclose(motion_energy(slots), [x + y + z, 0.0])
+
+
+def test_motion_energy_skips_frames_whose_coordinates_sum_to_zero() -> None:
+    """2s-AGCN counts a frame when the sum of its coordinates is non-zero, not when any
+    value is: a frame whose values cancel out is left out like an empty one."""
+    slots = np.zeros((2, 3, 2, 3))
+    slots[0, 0] = [[1.0, 2.0, 3.0], [3.0, 2.0, 3.0]]
+    slots[0, 1] = [[1.0, -1.0, 0.5], [0.0, 0.0, -0.5]]  # sums to 0: not counted
+    slots[0, 2] = [[1.0, 4.0, 3.0], [3.0, 4.0, 5.0]]
+    slots[1, 1] = [[2.0, -2.0, 0.0], [0.0, 0.0, 0.0]]  # the slot's only frame sums to 0
+    x = np.array([1.0, 3.0, 1.0, 3.0]).std()
+    y = np.array([2.0, 2.0, 4.0, 4.0]).std()
+    z = np.array([3.0, 3.0, 3.0, 5.0]).std()
+    np.testing.assert_allclose(motion_energy(slots), [x + y + z, 0.0], rtol=0, atol=0)
+
+
+def test_energy_order_ties_put_the_later_slot_first() -> None:
+    """``energy.argsort()[::-1]`` with numpy's classic (stable) sort on a few elements."""
+    assert energy_order(np.array([1.0, 1.0, 0.0, 0.0])).tolist() == [1, 0, 3, 2]
+    assert energy_order(np.array([2.0, 1.0, 2.0, 0.0])).tolist() == [2, 0, 1, 3]
+    assert energy_order(np.array([0.5, 3.0, 0.0, 0.0])).tolist() == [1, 0, 3, 2]
+    assert energy_order(np.zeros(4)).tolist() == [3, 2, 1, 0]
+
+
+def test_energy_selection_tie_takes_the_later_body(tmp_path: Path) -> None:
+    """Body B is body A negated: exactly the same energy, different data."""
+    frames = 3
+    lines = [str(frames)]
+    for f in range(frames):
+        a = _body_lines(INFO_A, _body_a, f)
+        b = _body_lines(INFO_B, lambda fr, j: tuple(-c for c in _body_a(fr, j)), f)
+        lines += ["2"] + a + b
+    seq = parse_skeleton_file(_write_lines(tmp_path, lines, "S001C001P001R001A050"))
+    slots = ntu_raw.body_slots(seq, 4)
+    energy = motion_energy(slots)
+    assert energy[0] == energy[1] > 0 and energy[2] == energy[3] == 0
+    first = select_bodies(seq, "first", 2)
+    chosen = select_bodies(seq, "energy", 2)
+    np.testing.assert_array_equal(chosen[..., 0], first[..., 1])  # slot 1 (B) first
+    np.testing.assert_array_equal(chosen[..., 1], first[..., 0])
+    assert (chosen[2, :, :, 0] < 0).all()  # B stands at negative z
+    # with room for more bodies, the two empty slots follow, the later one first (all zero)
+    assert not select_bodies(seq, "energy", 4)[..., 2:].any()
 
 
 def test_unknown_body_selection(hand_file: Path) -> None:
@@ -644,6 +688,30 @@ def test_writer_rejects_bad_names_labels_and_empty_samples(tmp_path: Path) -> No
     blocker.write_text("x")
     with pytest.raises(ValidationError, match="directory"):
         write_ntu_raw(_random_set(np.random.default_rng(0)), blocker)
+
+
+def test_writer_refuses_names_with_the_skeleton_suffix(tmp_path: Path) -> None:
+    """``parse_ntu_name`` accepts ``X.skeleton``; writing it would give
+    ``X.skeleton.skeleton``, which reading back refuses. The writer wants the bare name."""
+    sset = _random_set(np.random.default_rng(0))
+    sset.name = np.array(["S001C001P001R001A013.skeleton", "S002C002P003R002A024",
+                          "S003C003P008R001A050"])
+    out = tmp_path / "out"
+    with pytest.raises(ValidationError, match="bare NTU name 'S001C001P001R001A013'") as exc:
+        write_ntu_raw(sset, out)
+    assert exc.value.sample == "S001C001P001R001A013.skeleton" and exc.value.field == "name"
+    assert _no_outputs(out)
+
+
+def test_writer_accepts_a_layout_alias(tmp_path: Path) -> None:
+    sset = _random_set(np.random.default_rng(0))
+    kinect = SkeletonSet(data=sset.data, label=sset.label, name=sset.name,
+                         num_frames=sset.num_frames, layout="kinect",
+                         class_names=sset.class_names)
+    written = write_ntu_raw(kinect, tmp_path / "out")
+    back = read_ntu_raw(tmp_path / "out", max_frames=12)
+    assert len(written) == 3 and back.layout == "ntu25"
+    np.testing.assert_array_equal(back.data, sset.data)
 
 
 def test_synthetic_set_writes_as_ntu_raw_with_ntu_labels(tmp_path, small_synth):

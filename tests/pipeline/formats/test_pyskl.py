@@ -308,3 +308,61 @@ def test_failed_overwrite_keeps_old_file(set3d: SkeletonSet, tmp_path: Path,
         write_pyskl(set3d.subset([0]), out)
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["out.pkl"]
+
+
+# --------------------------------------------------------------------------- the ciasa entry
+
+
+@pytest.mark.parametrize(
+    "field, value, words",
+    [
+        ("fps", "abc", "fps must be a number"),
+        ("fps", -5.0, "fps must be finite and > 0"),
+        ("fps", float("nan"), "fps must be finite and > 0"),
+        ("layout", ["ntu25"], "layout name must be a str"),
+        ("layout", "martian", "unknown layout 'martian'"),
+        ("coordinate_frame", "world", "unknown coordinate frame"),
+        ("class_names", "abc", "class_names must be a list of str"),
+    ],
+)
+def test_ciasa_entry_field_of_wrong_type(set3d: SkeletonSet, tmp_path: Path, field: str,
+                                         value: Any, words: str) -> None:
+    out = tmp_path / "x.pkl"
+    write_pyskl(set3d, out)
+    obj = pickle.loads(out.read_bytes())
+    obj["ciasa"][field] = value
+    dump(out, obj)
+    with pytest.raises(FormatError, match=words) as err:
+        read_pyskl(out)
+    assert err.value.path == str(out) and err.value.field == f"ciasa.{field}"
+
+
+def test_ciasa_entry_not_a_dict(tmp_path: Path) -> None:
+    path = dump(tmp_path / "x.pkl", {"split": {}, "annotations": [annotation("a", 3)],
+                                     "ciasa": ["ntu25"]})
+    with pytest.raises(FormatError, match="must be an object") as err:
+        read_pyskl(path)
+    assert err.value.field == "ciasa" and "x.pkl" in str(err.value)
+
+
+def test_ciasa_entry_layout_alias(set3d: SkeletonSet, tmp_path: Path) -> None:
+    out = tmp_path / "x.pkl"
+    write_pyskl(set3d, out)
+    obj = pickle.loads(out.read_bytes())
+    obj["ciasa"]["layout"] = "kinect"
+    obj["ciasa"]["fps"] = 25  # an int is a number too
+    dump(out, obj)
+    back = read_pyskl(out)
+    assert back.layout == "ntu25" and back.fps == 25.0
+
+
+def test_zero_d_arrays_where_lists_belong(tmp_path: Path) -> None:
+    bad = annotation("clip_s", 3)
+    bad["img_shape"] = np.array(480)
+    with pytest.raises(FormatError, match="height, width") as err:
+        read_pyskl(dump(tmp_path / "x.pkl", {"split": {}, "annotations": [bad]}))
+    assert "x.pkl" in str(err.value) and "sample clip_s" in str(err.value)
+    obj = {"split": {"train": np.array("a")}, "annotations": [annotation("a", 3)]}
+    with pytest.raises(FormatError, match="must map a name to a list") as err:
+        read_pyskl(dump(tmp_path / "y.pkl", obj))
+    assert "y.pkl" in str(err.value)

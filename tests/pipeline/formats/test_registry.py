@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.errors import MissingInputError, UnknownFormatError
+from pipeline.errors import MissingInputError, UnknownFormatError, ValidationError
 from pipeline.formats import FORMATS, detect_format, read_set, write_set
 
 
@@ -35,3 +35,11 @@ def test_unknown_and_missing(tmp_path, small_synth):
         write_set("csv", small_synth, tmp_path)
     with pytest.raises(MissingInputError, match="nope"):
         read_set("npz", tmp_path / "nope.npz")
+
+
+@pytest.mark.parametrize("part", ["../escape", "a/b", "x\x00y", ""])
+def test_npz_writer_refuses_bad_part_names(tmp_path, small_synth, part):
+    out = tmp_path / "out"
+    with pytest.raises(ValidationError, match="invalid part name"):
+        write_set("npz", small_synth.subset([0, 1]), out, part=part)
+    assert not any(tmp_path.rglob("*.npz"))

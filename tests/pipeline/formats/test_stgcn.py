@@ -324,3 +324,94 @@ def test_failed_overwrite_keeps_old_files(sset: SkeletonSet, tmp_path: Path, mon
         write_stgcn(sset.subset([0, 1]), tmp_path)
     assert {p.name: p.read_bytes() for p in paths} == before
     assert _left_over(tmp_path) == sorted(before)
+
+
+# --------------------------------------------------------------------------- sidecar fields
+
+
+def _edit_sidecar(path: Path, **changes) -> None:
+    meta = json.loads(path.read_text())
+    meta.update(changes)
+    path.write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize(
+    "field, value, words",
+    [
+        ("fps", "abc", "fps must be a number"),
+        ("fps", -5, "fps must be finite and > 0"),
+        ("layout", ["ntu25"], "layout name must be a str"),
+        ("layout", "martian", "unknown layout 'martian'"),
+        ("coordinate_frame", "world", "unknown coordinate frame"),
+        ("class_names", "abc", "class_names must be a list of str"),
+        ("splits", ["train"], "splits must map names"),
+        ("provenance", [1], "provenance must be an object"),
+        ("num_frames", [12, "7", 4], "entry 1"),
+    ],
+)
+def test_sidecar_field_of_wrong_type(sset: SkeletonSet, tmp_path: Path, field: str, value,
+                                     words: str) -> None:
+    data_path, _, meta_path = write_stgcn(sset, tmp_path)
+    _edit_sidecar(meta_path, **{field: value})
+    with pytest.raises(FormatError, match=words) as err:
+        read_stgcn(data_path)
+    assert err.value.path == str(meta_path) and err.value.field == field
+
+
+def test_sidecar_num_frames_count(sset: SkeletonSet, tmp_path: Path) -> None:
+    data_path, _, meta_path = write_stgcn(sset, tmp_path)
+    _edit_sidecar(meta_path, num_frames=[12, 7])
+    with pytest.raises(LabelMismatchError, match="2 entries for 3 samples") as err:
+        read_stgcn(data_path)
+    assert "all_meta.json" in str(err.value)
+
+
+def test_sidecar_layout_alias(sset: SkeletonSet, tmp_path: Path, caplog) -> None:
+    data_path, _, meta_path = write_stgcn(sset, tmp_path)
+    _edit_sidecar(meta_path, layout="kinect")
+    with caplog.at_level("WARNING", logger="pipeline.formats.stgcn"):
+        back = read_stgcn(data_path, layout="ntu-rgb+d")
+    assert back.layout == "ntu25"
+    assert "overrides" not in caplog.text  # the same layout under two names
+
+
+@pytest.mark.parametrize("spec, words", [
+    ({"dtype": "|O", "data": [1, 2, 3]}, "not allowed"),
+    ({"dtype": "<M8[s]", "data": [1, 2, 3]}, "not allowed"),
+    ({"dtype": "no-such-type", "data": [1, 2, 3]}, "unknown dtype"),
+    ({"dtype": 5, "data": [1, 2, 3]}, "dtype must be a str"),
+    ({"data": [1, 2, 3]}, "dtype and data"),
+    ([1, 2, 3], "dtype and data"),
+    ({"dtype": "<i8", "data": [1, [2], 3]}, "unreadable"),
+    ({"dtype": "<i8", "data": [1, 2, 10**30]}, "unreadable"),
+])
+def test_sidecar_sample_meta_is_checked(sset: SkeletonSet, tmp_path: Path, spec,
+                                        words: str) -> None:
+    data_path, _, meta_path = write_stgcn(sset, tmp_path)
+    _edit_sidecar(meta_path, sample_meta={"tags": spec})
+    with pytest.raises(FormatError, match=words) as err:
+        read_stgcn(data_path)
+    assert err.value.path == str(meta_path) and err.value.field == "sample_meta.tags"
+
+
+def test_sidecar_num_frames_with_non_zero_padding(sset: SkeletonSet, tmp_path: Path) -> None:
+    data_path, _, meta_path = write_stgcn(sset, tmp_path)
+    _edit_sidecar(meta_path, num_frames=[12, 5, 4])  # sample 1 really has 7 frames
+    with pytest.raises(ValidationError, match="padding frame 5") as err:
+        read_stgcn(data_path)
+    assert err.value.sample == NAMES[1] and "all_data.npy" in str(err.value)
+
+
+def test_label_pickle_with_0d_label_array(sset: SkeletonSet, tmp_path: Path) -> None:
+    path = official_pair(tmp_path, np.asarray(sset.data), NAMES, LABELS)
+    (tmp_path / "train_label.pkl").write_bytes(pickle.dumps((NAMES, np.array(3))))
+    with pytest.raises(FormatError, match="1-d") as err:
+        read_stgcn(path)
+    assert "train_label.pkl" in str(err.value)
+
+
+@pytest.mark.parametrize("part", ["", "a/b", "..", "x\x00y"])
+def test_invalid_part_name(sset: SkeletonSet, tmp_path: Path, part: str) -> None:
+    with pytest.raises(ValidationError, match="invalid part name"):
+        write_stgcn(sset, tmp_path, part=part)
+    assert not any(tmp_path.iterdir())
