@@ -47,8 +47,7 @@ COORDINATE_FRAMES: dict[str, str] = {
 MANIFEST_FORMAT = "ciasa.skeleton_set"
 #: 2: the content hash covers the arrays and the metadata that changes their meaning
 #: (:meth:`SkeletonSet.content_hash`); 1: it covered the arrays only (still read).
-MANIFEST_VERSION = 2
-_READABLE_VERSIONS = (1, 2)
+MANIFEST_VERSION = 1
 
 #: dtype kinds a per-sample meta array may have (bool, int, uint, float, str): anything
 #: else (object arrays) would make ``np.savez`` embed a pickle that loading refuses.
@@ -507,10 +506,10 @@ def load_skeleton_set(path: str | Path, *, verify_hash: bool = True) -> Skeleton
         raise MissingInputError(f"manifest {mpath.name} is missing beside the .npz", path=mpath)
     manifest = load_json_document(mpath, MANIFEST_FORMAT, "manifest")
     version = manifest.get("version")
-    if version not in _READABLE_VERSIONS or isinstance(version, bool):
+    if version != MANIFEST_VERSION or isinstance(version, bool):
         raise FormatError(
-            f"unsupported manifest version {version!r} (readable: "
-            + ", ".join(map(str, _READABLE_VERSIONS)) + ")", path=mpath, field="version",
+            f"unsupported manifest version {version!r} (readable: {MANIFEST_VERSION})",
+            path=mpath, field="version",
         )
     meta = check_metadata(manifest, path=mpath, required=_REQUIRED_MANIFEST)
     if not isinstance(manifest["content_hash"], str):
@@ -538,9 +537,7 @@ def load_skeleton_set(path: str | Path, *, verify_hash: bool = True) -> Skeleton
         sample_meta={k[len("meta__"):]: v for k, v in arrays.items() if k.startswith("meta__")},
     )
     if verify_hash:
-        # version 1 manifests hashed the arrays only
-        actual = sset.content_hash() if version >= 2 else hash_arrays(sset.arrays())
-        if actual != manifest["content_hash"]:
+        if sset.content_hash() != manifest["content_hash"]:
             raise FormatError(
                 "content hash does not match the manifest (arrays, or the layout, fps, "
                 "coordinate frame, class names or splits, changed since writing; or the "

@@ -17,7 +17,6 @@ from pipeline.errors import (
     UnknownFormatError,
     ValidationError,
 )
-from pipeline.io_utils import hash_arrays
 from pipeline.skeleton_set import SkeletonSet, load_skeleton_set, manifest_path, save_skeleton_set
 
 
@@ -225,15 +224,6 @@ def test_hash_ignores_provenance_and_matches_manifest(tmp_path, sset):
     assert json.loads(manifest_path(path).read_text())["content_hash"] == sset.content_hash()
     _edit_manifest(path, provenance={"edited": True})
     assert load_skeleton_set(path).provenance == {"edited": True}
-
-
-def test_version_1_manifest_hash_covers_arrays_only(tmp_path, sset):
-    path = save_skeleton_set(sset, tmp_path / "x.npz")
-    _edit_manifest(path, version=1, content_hash=hash_arrays(sset.arrays()))
-    assert load_skeleton_set(path).fps == 30.0
-    _edit_manifest(path, content_hash="0" * 64)
-    with pytest.raises(FormatError, match="content hash"):
-        load_skeleton_set(path)
 
 
 # --------------------------------------------------------------------------- padding, empty, meta

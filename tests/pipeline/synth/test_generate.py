@@ -9,7 +9,7 @@ import pytest
 from pipeline.layouts import NTU25
 from pipeline.synth import SynthConfig, generate_synthetic, write_synthetic
 from pipeline.synth.actions import ACTIONS, JOINT_LIMITS, action_pose, limit_key
-from pipeline.synth.body import forward_kinematics, sample_subject
+from pipeline.synth.body import sample_subject
 
 
 def _joints(sset, i):
