@@ -13,7 +13,6 @@ from pipeline.errors import (
     FormatError,
     LabelMismatchError,
     MissingInputError,
-    UnknownFormatError,
     ValidationError,
 )
 from pipeline.formats import kinetics_json, read_set, write_set
@@ -325,17 +324,6 @@ def test_video_without_label_entry(one_video: Path) -> None:
     with pytest.raises(LabelMismatchError) as err:
         read_kinetics_json(one_video)
     assert "orphan.json" in str(err.value)
-
-
-def test_read_set_missing_path(tmp_path: Path) -> None:
-    with pytest.raises(MissingInputError) as err:
-        read_set("kinetics-json", tmp_path / "kinetics_nope")
-    assert "kinetics_nope" in str(err.value)
-
-
-def test_read_set_unknown_format(one_video: Path) -> None:
-    with pytest.raises(UnknownFormatError, match="kinetics"):
-        read_set("kinetics", one_video)
 
 
 # --------------------------------------------------------------------------- atomic writes

@@ -14,8 +14,6 @@ from pipeline.classes import default_class_names
 from pipeline.errors import (
     FormatError,
     LabelMismatchError,
-    MissingInputError,
-    UnknownFormatError,
     UnsafePickleError,
     ValidationError,
 )
@@ -262,17 +260,6 @@ def test_split_names_unknown_sample(tmp_path: Path) -> None:
     with pytest.raises(LabelMismatchError) as err:
         read_pyskl(dump(tmp_path / "x.pkl", obj))
     assert "ghost" in str(err.value) and "train" in str(err.value)
-
-
-def test_read_set_missing_path(tmp_path: Path) -> None:
-    with pytest.raises(MissingInputError) as err:
-        read_set("pyskl", tmp_path / "absent.pkl")
-    assert "absent.pkl" in str(err.value)
-
-
-def test_read_set_unknown_format(tmp_path: Path) -> None:
-    with pytest.raises(UnknownFormatError, match="mmaction"):
-        read_set("mmaction", tmp_path)
 
 
 def test_writer_needs_pkl_path(set3d: SkeletonSet, tmp_path: Path) -> None:

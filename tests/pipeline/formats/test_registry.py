@@ -37,6 +37,14 @@ def test_unknown_and_missing(tmp_path, small_synth):
         read_set("npz", tmp_path / "nope.npz")
 
 
+@pytest.mark.parametrize("fmt, name", [("npz", "a.npz"), ("ntu-raw", "raw"), ("stgcn", "x_data.npy"),
+                                       ("kinetics-json", "kinetics_val"), ("pyskl", "a.pkl")])  # fmt: skip
+def test_every_reader_names_a_missing_path(tmp_path, fmt, name):
+    with pytest.raises(MissingInputError) as err:
+        read_set(fmt, tmp_path / name)
+    assert name in str(err.value)
+
+
 @pytest.mark.parametrize("part", ["../escape", "a/b", "x\x00y", ""])
 def test_npz_writer_refuses_bad_part_names(tmp_path, small_synth, part):
     out = tmp_path / "out"

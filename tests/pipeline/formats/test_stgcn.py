@@ -15,7 +15,6 @@ from pipeline.errors import (
     FormatError,
     LabelMismatchError,
     MissingInputError,
-    UnknownFormatError,
     UnsafePickleError,
     ValidationError,
 )
@@ -281,17 +280,6 @@ def test_stale_sidecar_is_refused(sset: SkeletonSet, tmp_path: Path) -> None:
     with pytest.raises(LabelMismatchError, match="stale") as err:
         read_stgcn(tmp_path / "train_data.npy")
     assert "train_meta.json" in str(err.value)
-
-
-def test_read_set_missing_path(tmp_path: Path) -> None:
-    with pytest.raises(MissingInputError) as err:
-        read_set("stgcn", tmp_path / "nope_data.npy")
-    assert "nope_data.npy" in str(err.value)
-
-
-def test_read_set_unknown_format(tmp_path: Path) -> None:
-    with pytest.raises(UnknownFormatError, match="stgcnn"):
-        read_set("stgcnn", tmp_path)
 
 
 # --------------------------------------------------------------------------- atomic writes
