@@ -112,7 +112,7 @@ def convert(
     part: str = typer.Option("all", help="part name of a single output set"),
     body_selection: BodySelection = typer.Option(BodySelection.first, help="ntu-raw: first two bodies (st-gcn) or by motion energy (2s-AGCN)"),
     max_bodies: int = typer.Option(_reader_default("max_bodies"), min=1, help="ntu-raw: bodies kept per sample (M)"),
-    max_frames: Optional[int] = typer.Option(None, min=1, help="ntu-raw: pad/truncate to T frames (official: 300); default the longest"),
+    max_frames: Optional[int] = typer.Option(None, min=1, help="ntu-raw: pad/truncate to T frames (official: 300; default the longest); kinetics-json: T (default 300, a frame_index >= T is an error)"),
     ignore_list: Optional[Path] = typer.Option(None, help="ntu-raw: NTU 'samples with missing skeletons' list"),
     labels: Optional[Path] = typer.Option(None, help="kinetics-json: label JSON (default <src>_label.json)"),
 ) -> None:
@@ -139,6 +139,8 @@ def convert(
     else:
         if fmt == "kinetics-json" and labels is not None:
             options["labels"] = labels
+        if fmt == "kinetics-json" and max_frames is not None:
+            options["max_frames"] = max_frames
         sset = _read(fmt, src, **options)
     written: list[Path] = []
     if to.value == "pyskl":

@@ -283,3 +283,24 @@ def test_convert_max_bodies_default_is_the_readers():
     convert = typer.main.get_command(app).commands["convert"]
     default = {p.name: p.default for p in convert.params}["max_bodies"]
     assert default == inspect.signature(read_ntu_raw).parameters["max_bodies"].default
+
+
+def test_convert_kinetics_json_max_frames(tmp_path, capsys):
+    src = tmp_path / "kinetics_val"
+    src.mkdir()
+    pose = [0.5 + 0.01 * k for k in range(36)]
+    frames = [{"frame_index": t, "skeleton": [{"pose": pose, "score": [0.9] * 18}]} for t in (0, 1, 300)]
+    (src / "vid1.json").write_text(json.dumps({"data": frames, "label": "dancing", "label_index": 3}))
+    (tmp_path / "kinetics_val_label.json").write_text(
+        json.dumps({"vid1": {"has_skeleton": True, "label": "dancing", "label_index": 3}})
+    )
+    out = tmp_path / "out"
+    assert main(["data", "convert", str(src), str(out), "--from", "kinetics-json", "--to", "npz"]) == 1
+    err = capsys.readouterr().err
+    assert "vid1.json" in err and "300" in err and not out.exists()
+    assert main(["data", "convert", str(src), str(out), "--from", "kinetics-json", "--to", "npz",
+                 "--max-frames", "301"]) == 0  # fmt: skip
+    from pipeline.formats import read_set
+
+    s = read_set("npz", out / "all.npz")
+    assert s.shape[2] == 301 and s.num_frames[0] == 301 and s.class_names[3] == "dancing"
