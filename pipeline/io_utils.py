@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import hashlib
 import os
 import tempfile
@@ -80,8 +81,10 @@ def atomic_outputs() -> Iterator["_Outputs"]:
         _ACTIVE_GROUP.reset(token)
 
 
+@functools.cache
 def _umask() -> int:
-    """The process umask (read without changing it for long)."""
+    """The process umask, read once (reading it means setting it for an instant, which
+    must not race with file creation in other threads more than once)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
