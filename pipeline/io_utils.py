@@ -15,6 +15,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -177,18 +178,24 @@ def hash_arrays(arrays: dict[str, np.ndarray]) -> str:
     return h.hexdigest()
 
 
+def load_json(path: str | Path, what: str = "file") -> Any:
+    """Parse a JSON file; :class:`FormatError` naming ``path`` when it is not valid JSON
+    (``what`` names the document in the message)."""
+    import json
+
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise FormatError(f"{what} is not valid JSON: {exc}", path=path) from exc
+
+
 def load_json_document(path: str | Path, fmt: str, what: str) -> dict:
     """Read a JSON object whose ``"format"`` field must equal ``fmt``.
 
     Raises :class:`FormatError` naming ``path`` for invalid JSON or another format;
     ``what`` names the document in the message (``"manifest"``, ``"sidecar"``).
     """
-    import json
-
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise FormatError(f"{what} is not valid JSON: {exc}", path=path) from exc
+    doc = load_json(path, what)
     if not isinstance(doc, dict) or doc.get("format") != fmt:
         raise FormatError(f"not a {fmt} {what}", path=path, field="format")
     return doc

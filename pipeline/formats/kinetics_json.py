@@ -34,7 +34,7 @@ from pipeline.errors import (
     ValidationError,
 )
 from pipeline.formats._checks import check_part_name, is_int
-from pipeline.io_utils import atomic_outputs
+from pipeline.io_utils import atomic_outputs, load_json
 from pipeline.layouts import get_layout
 from pipeline.skeleton_set import SkeletonSet
 
@@ -58,13 +58,6 @@ def default_label_path(src: Path) -> Path:
     return src.parent / f"{src.name}_label.json"
 
 
-def _load_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise FormatError(f"not valid JSON: {exc}", path=path) from exc
-
-
 def _is_label_index(value: Any) -> bool:
     return is_int(value) and -1 <= value <= MAX_LABEL_INDEX
 
@@ -73,7 +66,7 @@ def _load_label_file(path: Path) -> dict[str, dict[str, Any]]:
     """The label JSON, checked: every entry has ``has_skeleton``, ``label``, ``label_index``."""
     if not path.is_file():
         raise MissingInputError("Kinetics label JSON not found", path=path)
-    info = _load_json(path)
+    info = load_json(path, "JSON file")
     if not isinstance(info, dict):
         raise FormatError("label JSON must be an object {video_id: {...}}", path=path)
     for vid, entry in info.items():
@@ -184,7 +177,7 @@ def _feeder_array(frames: list[Any], path: Path, max_frames: int, num_person_in:
 def _read_video(path: Path, max_frames: int, num_person_in: int,
                 num_person_out: int) -> tuple[np.ndarray, int, int]:
     """``(array (3, T, 18, M_out), num_frames, label_index)`` of one video file."""
-    video = _load_json(path)
+    video = load_json(path, "JSON file")
     if not isinstance(video, dict):
         raise FormatError("video JSON must be an object", path=path)
     for key in ("data", "label_index"):
