@@ -1,0 +1,167 @@
+"""Recogniser input transforms as differentiable torch functions.
+
+ST-GCN takes raw camera coordinates (no transform). 2s-AGCN was trained on NTU data that
+went through the official ``pre_normalization`` and, for its bone stream, a bone
+transform; an adversarial skeleton from another model must go through the same steps
+to be evaluated fairly, and gradients must flow through them. Everything here maps
+``(N, C, T, V, M)`` to ``(N, C, T, V, M)``; indices (which frames, which joints) are
+chosen from the data without gradient, values are gathered differentiably.
+
+The official ``pre_normalization`` (NTU layout), per sample:
+
+1. **Pad null frames.** For each non-empty body: if its first frame is empty, its
+   non-empty frames are packed to the front (in order). Then, if the body ends in a run
+   of empty frames starting at frame ``L`` (``L`` = last non-empty frame + 1), frame
+   ``t >= L`` becomes a copy of frame ``t mod L``: frames ``0..L-1`` repeated cyclically,
+   including any empty frames in the middle (the official loop stops at the first empty
+   frame that has only empty frames after it). A body whose last frame is non-empty is
+   left as it is, gaps included. ("Empty" here: every coordinate zero; the official code
+   tests a zero coordinate sum, which differs only for data whose coordinates cancel
+   exactly.)
+2. **Centre** every body on body 0's ``spine_mid`` of the same frame; joints that are
+   all-zero stay zero.
+3. **Rotate** (one rotation per sample, from frame 0 of body 0) so that the bone
+   ``spine_base -> spine_mid`` is parallel to +z, then so that ``shoulder_left ->
+   shoulder_right`` (right minus left) is parallel to +x. The rotation taking unit ``u``
+   to unit ``e`` about ``u x e`` is written in closed form, ``R = I + [w]x + [w]x^2 /
+   (1 + u.e)`` with ``w = u x e``, which equals the official axis-angle construction but
+   has finite gradients; as in the official code it is the identity when the raw cross
+   product is below 1e-6 (already aligned, anti-parallel or degenerate).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from pipeline.layouts import Layout
+
+#: 2s-AGCN bone pairs for the Kinetics/OpenPose layout (0-based ``(joint, partner)``),
+#: from the official ``gen_bone_data``: the root nose pairs with itself.
+OPENPOSE_BONE_PAIRS: tuple[tuple[int, int], ...] = (
+    (0, 0), (1, 0), (2, 1), (3, 2), (4, 3), (5, 1), (6, 5), (7, 6), (8, 2), (9, 8), (10, 9),
+    (11, 5), (12, 11), (13, 12), (14, 0), (15, 0), (16, 14), (17, 15))
+
+
+def frame_presence(x: torch.Tensor) -> torch.Tensor:
+    """``(N, M, T)`` bool: the body has at least one non-zero coordinate in the frame."""
+    return (x != 0).any(dim=3).any(dim=1).permute(0, 2, 1)
+
+
+def pad_null_frames(x: torch.Tensor) -> torch.Tensor:
+    """Step 1 of the official pre-normalisation (see module docstring), vectorised.
+
+    Args:
+        x: ``(N, C, T, V, M)``.
+    Returns:
+        ``(N, C, T, V, M)``; gradients flow to the gathered source frames.
+    """
+    n, c, t, v, m = x.shape
+    present = frame_presence(x)  # N x M x T
+    count = present.sum(-1)  # N x M
+    steps = torch.arange(t, device=x.device)
+    repack = ~present[..., 0] & (count > 0)  # N x M: first frame empty -> pack to the front
+    end = (present * (steps + 1)).amax(-1)  # N x M: last non-empty frame + 1 (0 if none)
+    length = torch.where(repack, count, end).clamp(min=1)  # frames 0..length-1 are kept
+    cyc = steps[None, None, :] % length[..., None]  # N x M x T: t for t < length
+    # present frames first, in time order
+    order = torch.argsort((~present).to(torch.int8), dim=-1, stable=True)  # N x M x T
+    index = torch.where(repack[..., None], torch.gather(order, -1, cyc), cyc)  # N x M x T
+    index = torch.where((count > 0)[..., None], index, steps)  # absent bodies: untouched
+    gather = index.permute(0, 2, 1)[:, None, :, None, :].expand(n, c, t, v, m)
+    return torch.gather(x, 2, gather)
+
+
+def center_on_joint(x: torch.Tensor, joint: int) -> torch.Tensor:
+    """Step 2: subtract body 0's ``joint`` (per frame) from every body; all-zero joints
+    stay zero. ``(N, C, T, V, M) -> (N, C, T, V, M)``."""
+    centre = x[:, :, :, joint:joint + 1, 0:1]  # N x C x T x 1 x 1
+    keep = (x != 0).any(dim=1, keepdim=True).to(x.dtype)  # N x 1 x T x V x M
+    return (x - centre) * keep
+
+
+def center_on_first_frame(x: torch.Tensor, joint: int) -> torch.Tensor:
+    """Translate every body of a sample by minus body 0's ``joint`` at frame 0 (one vector
+    per sample, so motion, trajectories and the bodies' relative placement are kept);
+    all-zero joints (padding, absent bodies) stay zero. ``(N, C, T, V, M) -> same``."""
+    origin = x[:, :, 0:1, joint:joint + 1, 0:1]  # N x C x 1 x 1 x 1
+    keep = (x != 0).any(dim=1, keepdim=True).to(x.dtype)
+    return (x - origin) * keep
+
+
+def _skew(w: torch.Tensor) -> torch.Tensor:
+    """``(..., 3) -> (..., 3, 3)`` cross-product matrices."""
+    zero = torch.zeros_like(w[..., 0])
+    return torch.stack((
+        torch.stack((zero, -w[..., 2], w[..., 1]), -1),
+        torch.stack((w[..., 2], zero, -w[..., 0]), -1),
+        torch.stack((-w[..., 1], w[..., 0], zero), -1),
+    ), -2)
+
+
+def align_rotation(vec: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Rotation matrices ``(N, 3, 3)`` turning ``vec`` ``(N, 3)`` onto the unit axis
+    ``target`` ``(3,)``; identity where ``|vec x target|_1 < 1e-6`` (official rule)."""
+    raw = torch.cross(vec, target.expand_as(vec), dim=-1)
+    degenerate = raw.abs().sum(-1) < 1e-6  # N
+    norm = vec.norm(dim=-1, keepdim=True).clamp(min=1e-12)
+    unit = vec / norm
+    w = torch.cross(unit, target.expand_as(unit), dim=-1)
+    cos = (unit * target).sum(-1)
+    scale = 1.0 / (1.0 + cos).clamp(min=1e-6)
+    skew = _skew(w)
+    eye = torch.eye(3, dtype=vec.dtype, device=vec.device).expand_as(skew)
+    rot = eye + skew + (skew @ skew) * scale[:, None, None]
+    return torch.where(degenerate[:, None, None], eye, rot)
+
+
+def rotate(x: torch.Tensor, rot: torch.Tensor) -> torch.Tensor:
+    """Apply per-sample rotations ``(N, 3, 3)`` to ``(N, 3, T, V, M)`` coordinates."""
+    return torch.einsum("nij,njtvm->nitvm", rot, x)
+
+
+def agcn_pre_normalize(x: torch.Tensor, layout: Layout) -> torch.Tensor:
+    """The official 2s-AGCN ``pre_normalization`` for the NTU layout (module docstring).
+
+    Args:
+        x: ``(N, 3, T, V, M)`` raw Kinect camera coordinates, metres, zero-padded.
+        layout: the NTU-25 layout (joints looked up by name).
+    Returns:
+        ``(N, 3, T, V, M)`` normalised coordinates, differentiable w.r.t. ``x``.
+    """
+    if x.shape[1] != 3:
+        raise ValueError(f"pre-normalisation needs 3 coordinate channels, got C={x.shape[1]}")
+    spine_base, spine_mid = layout.index("spine_base"), layout.index("spine_mid")
+    shoulder_l, shoulder_r = layout.index("shoulder_left"), layout.index("shoulder_right")
+    x = pad_null_frames(x)
+    x = center_on_joint(x, spine_mid)
+    z_axis = torch.tensor([0.0, 0.0, 1.0], dtype=x.dtype, device=x.device)
+    x_axis = torch.tensor([1.0, 0.0, 0.0], dtype=x.dtype, device=x.device)
+    first = x[:, :, 0, :, 0]  # N x 3 x V: frame 0 of body 0
+    x = rotate(x, align_rotation(first[:, :, spine_mid] - first[:, :, spine_base], z_axis))
+    first = x[:, :, 0, :, 0]
+    return rotate(x, align_rotation(first[:, :, shoulder_r] - first[:, :, shoulder_l], x_axis))
+
+
+def bone_partners(layout: Layout) -> tuple[int, ...]:
+    """For every joint, the joint its 2s-AGCN bone vector is measured from (0-based):
+    ``bone[v] = joint[v] - joint[partner[v]]``. NTU: the graph edges ``(child, parent)``
+    plus ``(spine_shoulder, spine_shoulder)``; OpenPose: the official Kinetics pairs."""
+    if layout.name == "openpose18":
+        partner = dict(OPENPOSE_BONE_PAIRS)
+    else:
+        partner = {i: j for i, j in layout.graph_edges}
+        partner.setdefault(layout.graph_center, layout.graph_center)
+    missing = [layout.joint_names[v] for v in range(layout.num_joints) if v not in partner]
+    if missing:
+        raise ValueError(f"layout {layout.name}: no bone partner for {', '.join(missing)}")
+    return tuple(partner[v] for v in range(layout.num_joints))
+
+
+def bone_transform(x: torch.Tensor, layout: Layout) -> torch.Tensor:
+    """2s-AGCN bone stream input: ``bone[..., v, :] = x[..., v, :] - x[..., partner(v), :]``.
+
+    ``(N, C, T, V, M) -> (N, C, T, V, M)``; every channel is differenced (for Kinetics
+    data that includes the score channel).
+    """
+    idx = torch.tensor(bone_partners(layout), device=x.device)
+    return x - x.index_select(3, idx)
