@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := demo_out
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench clean bundled-models
 
 setup: $(VENV)/.installed
 
@@ -15,6 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m render.bodies.anny_build
 	touch $@
 
 demo: setup
@@ -33,3 +34,15 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache
+
+# Retrain the bundled recognisers exactly as recorded in pipeline/models/bundled/MODEL_CARD.md
+# (about 25-40 min each on a 2-core CPU; resumable: re-run after an interruption).
+BUNDLED_DATA := build/synth-bundled
+bundled-models: setup
+	$(BIN)/ciasa data synth --out $(BUNDLED_DATA) --samples 2000 --frames 64 --seed 0
+	$(BIN)/ciasa -v train --data $(BUNDLED_DATA) --arch stgcn --out pipeline/models/bundled/stgcn-synth.pt \
+		--epochs 4 --preprocess center --seed 0 --threads 2 --half --resume --name stgcn-synth
+	$(BIN)/ciasa -v train --data $(BUNDLED_DATA) --arch agcn-joint --out pipeline/models/bundled/agcn-joint-synth.pt \
+		--epochs 3 --num-person 1 --seed 0 --threads 2 --half --resume --name agcn-joint-synth
+	$(BIN)/ciasa -v train --data $(BUNDLED_DATA) --arch agcn-bone --out pipeline/models/bundled/agcn-bone-synth.pt \
+		--epochs 3 --num-person 1 --seed 0 --threads 2 --half --resume --name agcn-bone-synth

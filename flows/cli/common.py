@@ -39,3 +39,25 @@ def progress_bar(description: str, total: int | None) -> Iterator[Callable[[int]
     ) as prog:
         task = prog.add_task(description, total=total)
         yield lambda n=1: prog.advance(task, n)
+
+
+def config_option(model: type, field: str, *names: str, **kw):
+    """A typer option whose default, help and inclusive bounds come from field ``field``
+    of the pydantic ``model`` (one place for every default). Exclusive bounds
+    (``gt``/``lt``), which click cannot show, are named in the help and checked by the
+    model itself."""
+    import typer
+
+    f = model.model_fields[field]
+    notes = []
+    for constraint in f.metadata:
+        if getattr(constraint, "ge", None) is not None:
+            kw.setdefault("min", constraint.ge)
+        if getattr(constraint, "le", None) is not None:
+            kw.setdefault("max", constraint.le)
+        if getattr(constraint, "gt", None) is not None:
+            notes.append(f"> {constraint.gt}")
+        if getattr(constraint, "lt", None) is not None:
+            notes.append(f"< {constraint.lt}")
+    text = (f.description or field) + (f" (must be {' and '.join(notes)})" if notes else "")
+    return typer.Option(f.default, *names, help=text, **kw)

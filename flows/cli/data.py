@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from flows.cli.common import console, progress_bar
+from flows.cli.common import config_option, console, progress_bar
 
 app = typer.Typer(help="Skeleton datasets: synthesise, convert, inspect, plot.", no_args_is_help=True)
 
@@ -44,24 +44,10 @@ class BodySelection(str, Enum):
 
 
 def _opt(field: str, *names: str, **kw):
-    """A typer option whose default, help and inclusive bounds come from
-    :class:`SynthConfig` (one place). Exclusive bounds (``gt``/``lt``), which click
-    cannot show, are checked by ``SynthConfig`` itself and reported in one line."""
+    """A typer option whose default, help and bounds come from :class:`SynthConfig`."""
     from pipeline.synth.generate import SynthConfig
 
-    f = SynthConfig.model_fields[field]
-    notes = []
-    for constraint in f.metadata:
-        if getattr(constraint, "ge", None) is not None:
-            kw.setdefault("min", constraint.ge)
-        if getattr(constraint, "le", None) is not None:
-            kw.setdefault("max", constraint.le)
-        if getattr(constraint, "gt", None) is not None:
-            notes.append(f"> {constraint.gt}")
-        if getattr(constraint, "lt", None) is not None:
-            notes.append(f"< {constraint.lt}")
-    text = f.description + (f" (must be {' and '.join(notes)})" if notes else "")
-    return typer.Option(f.default, *names, help=text, **kw)
+    return config_option(SynthConfig, field, *names, **kw)
 
 
 def _reader_default(option: str):

@@ -8,6 +8,7 @@ import typer
 
 from flows.cli.common import err_console, setup_logging
 from flows.cli.data import app as data_app
+from flows.cli.train import train_command
 
 app = typer.Typer(
     name="ciasa",
@@ -17,6 +18,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(data_app, name="data")
+app.command("train")(train_command)
 
 
 @app.callback()
