@@ -8,6 +8,7 @@ import typer
 
 from flows.cli.common import err_console, setup_logging
 from flows.cli.data import app as data_app
+from flows.cli.evaluate import evaluate_command
 from flows.cli.train import train_command
 
 app = typer.Typer(
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 app.add_typer(data_app, name="data")
 app.command("train")(train_command)
+app.command("evaluate")(evaluate_command)
 
 
 @app.callback()

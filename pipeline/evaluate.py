@@ -1,0 +1,391 @@
+"""Evaluating a recogniser on a skeleton set (``ciasa evaluate``).
+
+:func:`evaluate_recognizer` runs a :class:`~pipeline.models.Recognizer` over a
+:class:`~pipeline.skeleton_set.SkeletonSet` in batches and returns an :class:`EvalReport`
+(top-1, top-5, per-class accuracy, confusion matrix, confidence, per-sample
+predictions); :func:`write_evaluation` writes it as ``report.json`` and ``confusion.png``.
+
+Labels are compared in the *model's* class space. When the set's class names differ from
+the model's (e.g. the 12-class synthetic set evaluated by an official NTU-60 model), every
+set label is mapped to the model's index of the same class name; a class that has samples
+in the set but is unknown to the model raises :class:`LabelMismatchError`. Samples with
+label ``-1`` (unknown) are predicted but excluded from every metric and counted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.errors import LabelMismatchError, ValidationError
+
+log = logging.getLogger(__name__)
+
+#: Default samples per forward pass.
+DEFAULT_BATCH_SIZE = 32
+#: ``k`` of the top-k accuracy (capped at the number of classes).
+TOP_K = 5
+REPORT_FORMAT = "ciasa.evaluation"
+REPORT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ClassStats:
+    """Accuracy on one class (the model's class ``index``); ``accuracy`` is None when the
+    set has no sample of it."""
+
+    index: int
+    name: str
+    support: int
+    correct: int
+    accuracy: float | None
+
+
+@dataclass
+class EvalReport:
+    """The result of :func:`evaluate_recognizer`.
+
+    Attributes:
+        model: the recogniser's name; ``arch``: its architecture; ``model_path``: its
+            checkpoint(s), if known.
+        data_path: where the set was read from (None for an in-memory set);
+            ``data_hash``: the set's content hash (SHA-256).
+        num_samples: N, every sample of the set; ``num_unlabelled``: samples with label -1
+            (predicted, excluded from the metrics); ``num_evaluated`` = the rest.
+        class_names: the model's ``K`` class names (index = model class).
+        top1, top5: accuracies in [0, 1] over the labelled samples (``top5`` is top-``k``
+            with ``k = min(5, K)``, recorded in ``top_k``).
+        confidence: mean max-softmax-probability over correctly predicted samples (None
+            when none is correct).
+        per_class: one :class:`ClassStats` per model class.
+        confusion: ``(K, K)`` int64, ``confusion[true, predicted]`` counts.
+        sample_names: ``(N,)`` names; predictions ``(N,)`` int64 model classes; labels
+            ``(N,)`` int64 model classes (-1 unlabelled); max_prob ``(N,)`` float64.
+        label_map: set class name -> model index where the labels were realigned by name
+            (empty when the set and the model share their class list).
+        seconds: wall time of the forward passes; ``device``: where they ran.
+    """
+
+    model: str
+    arch: str
+    model_path: str | None
+    data_path: str | None
+    data_hash: str
+    num_samples: int
+    num_unlabelled: int
+    class_names: list[str]
+    top1: float
+    top5: float
+    top_k: int
+    confidence: float | None
+    per_class: list[ClassStats]
+    confusion: np.ndarray
+    sample_names: list[str]
+    predictions: np.ndarray
+    labels: np.ndarray
+    max_prob: np.ndarray
+    label_map: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    device: str = "cpu"
+
+    @property
+    def num_evaluated(self) -> int:
+        return self.num_samples - self.num_unlabelled
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready containers (arrays as lists, NaN-free)."""
+        return {
+            "format": REPORT_FORMAT,
+            "version": REPORT_VERSION,
+            "model": self.model,
+            "arch": self.arch,
+            "model_path": self.model_path,
+            "data_path": self.data_path,
+            "data_hash": self.data_hash,
+            "num_samples": self.num_samples,
+            "num_evaluated": self.num_evaluated,
+            "num_unlabelled": self.num_unlabelled,
+            "top1": self.top1,
+            "top5": self.top5,
+            "top_k": self.top_k,
+            "confidence": self.confidence,
+            "class_names": list(self.class_names),
+            "label_map": dict(self.label_map),
+            "per_class": [vars(c) for c in self.per_class],
+            "confusion": self.confusion.astype(int).tolist(),
+            "samples": {
+                "name": list(self.sample_names),
+                "label": self.labels.astype(int).tolist(),
+                "prediction": self.predictions.astype(int).tolist(),
+                "max_prob": [round(float(p), 6) for p in self.max_prob],
+            },
+            "seconds": round(self.seconds, 3),
+            "device": self.device,
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def align_labels(set_labels: np.ndarray, set_classes: list[str], model_classes: list[str], *,
+                 path: str | None = None) -> tuple[np.ndarray, dict[str, int]]:
+    """Set labels as model class indices.
+
+    Args:
+        set_labels: ``(N,)`` int labels into ``set_classes`` (-1: unknown).
+        set_classes: the set's class names (may be empty: labels are then taken as model
+            indices).
+        model_classes: the model's class names.
+    Returns:
+        ``(labels, label_map)``: ``(N,)`` int64 model indices (-1 kept), and the name ->
+        model index map used (empty when no realignment was needed).
+    Raises:
+        LabelMismatchError: a label outside the set's classes, or a class with samples
+            that the model does not know (named, with the model's classes counted).
+    """
+    labels = np.asarray(set_labels, dtype=np.int64)
+    limit = len(set_classes) if set_classes else len(model_classes)
+    bad = np.flatnonzero((labels < -1) | (labels >= limit))
+    if bad.size:
+        raise LabelMismatchError(f"label {int(labels[bad[0]])} outside 0..{limit - 1} (-1 = unknown)",
+                                 path=path, sample=int(bad[0]), field="label")
+    known = labels[labels >= 0]
+    if not set_classes or list(set_classes) == list(model_classes):
+        return labels.copy(), {}
+    index = {name: k for k, name in enumerate(model_classes)}
+    used = sorted(set(known.tolist()))
+    unknown = [set_classes[k] for k in used if set_classes[k] not in index]
+    if unknown:
+        counts = {set_classes[k]: int((known == k).sum()) for k in used if set_classes[k] not in index}
+        listed = ", ".join(f"{n!r} ({c} samples)" for n, c in list(counts.items())[:5])
+        raise LabelMismatchError(
+            f"{len(unknown)} class(es) of the set are unknown to the model "
+            f"({len(model_classes)} classes): {listed}", path=path, field="class_names")
+    label_map = {set_classes[k]: index[set_classes[k]] for k in used}
+    lookup = np.array([index.get(name, -1) for name in set_classes], dtype=np.int64)
+    out = np.where(labels >= 0, lookup[np.clip(labels, 0, None)], -1)
+    log.info("labels realigned by class name: %d set classes -> model indices", len(label_map))
+    return out, label_map
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def _check_compatible(rec: Any, sset: Any, path: str | None) -> None:
+    spec = rec.input_spec
+    if sset.layout != spec.layout:
+        raise ValidationError(
+            f"the set's layout is {sset.layout} but recogniser {rec.name} takes {spec.layout}",
+            path=path, field="layout")
+    _, c, t, v, m = sset.shape
+    if c != spec.channels:
+        raise ValidationError(f"the set has C={c} channels, recogniser {rec.name} takes {spec.channels}",
+                              path=path, field="C")
+    if spec.num_person is not None and m > spec.num_person:
+        raise ValidationError(
+            f"the set has M={m} bodies, recogniser {rec.name} takes at most {spec.num_person}",
+            path=path, field="M")
+
+
+def evaluate_recognizer(rec: Any, sset: Any, *, batch_size: int = DEFAULT_BATCH_SIZE,
+                        device: str | Any = "cpu",
+                        progress: Callable[[int, int], None] | None = None,
+                        data_path: str | Path | None = None) -> EvalReport:
+    """Evaluate recogniser ``rec`` on skeleton set ``sset``.
+
+    Args:
+        rec: a :class:`~pipeline.models.Recognizer` (moved to ``device`` and put in eval
+            mode for the run; its training flag is restored afterwards).
+        sset: a :class:`~pipeline.skeleton_set.SkeletonSet`, data ``(N, C, T, V, M)`` in the
+            coordinates the recogniser takes raw (Kinect camera metres for NTU).
+        batch_size: samples per forward pass.
+        device: ``"cpu"``, ``"cuda"``...
+        progress: called as ``progress(samples_done, samples_total)`` after every batch.
+        data_path: where ``sset`` was read from (recorded in the report).
+    Returns:
+        An :class:`EvalReport`.
+    Raises:
+        ValidationError: layout, channel or body count incompatible with the recogniser
+            (before any compute), no labelled sample, or ``batch_size < 1``.
+        LabelMismatchError: labels that cannot be aligned with the model's classes.
+    """
+    import torch  # here, not at import: the CLI imports this module for its defaults
+
+    path = None if data_path is None else str(data_path)
+    if batch_size < 1:
+        raise ValidationError(f"batch_size must be >= 1, got {batch_size}", field="batch_size")
+    _check_compatible(rec, sset, path)
+    labels, label_map = align_labels(sset.label, list(sset.class_names), list(rec.class_names), path=path)
+    n, k = len(sset), rec.num_classes
+    labelled = labels >= 0
+    if not labelled.any():
+        raise ValidationError(f"none of the {n} samples has a label (all -1): nothing to score",
+                              path=path, field="label")
+
+    was_training = rec.training
+    rec.to(device)
+    rec.eval()
+    top_k = min(TOP_K, k)
+    preds = np.empty(n, dtype=np.int64)
+    max_prob = np.empty(n, dtype=np.float64)
+    in_top = np.empty(n, dtype=bool)
+    start = time.perf_counter()
+    try:
+        with torch.no_grad():
+            for lo in range(0, n, batch_size):
+                hi = min(n, lo + batch_size)
+                x = torch.from_numpy(np.ascontiguousarray(sset.data[lo:hi], dtype=np.float32)).to(device)
+                prob = torch.softmax(rec(x).double(), dim=-1).cpu()
+                best, arg = prob.max(dim=-1)
+                preds[lo:hi] = arg.numpy()
+                max_prob[lo:hi] = best.numpy()
+                top = prob.topk(top_k, dim=-1).indices.numpy()
+                in_top[lo:hi] = (top == np.maximum(labels[lo:hi], 0)[:, None]).any(axis=1)
+                if progress is not None:
+                    progress(hi, n)
+    finally:
+        rec.train(was_training)
+    seconds = time.perf_counter() - start
+
+    y, p = labels[labelled], preds[labelled]
+    correct = y == p
+    confusion = np.zeros((k, k), dtype=np.int64)
+    np.add.at(confusion, (y, p), 1)
+    support = confusion.sum(axis=1)
+    hits = np.diag(confusion)
+    per_class = [ClassStats(i, rec.class_names[i], int(support[i]), int(hits[i]),
+                            float(hits[i] / support[i]) if support[i] else None) for i in range(k)]
+    confidence = float(max_prob[labelled][correct].mean()) if correct.any() else None
+    unlabelled = int(n - labelled.sum())
+    if unlabelled:
+        log.info("%d of %d samples have no label (-1): predicted, not scored", unlabelled, n)
+    meta_path = rec.meta.get("path") or ", ".join(
+        str(m.get("path")) for m in rec.meta.get("members", []) if isinstance(m, dict)) or None
+    return EvalReport(
+        model=rec.name, arch=rec.arch, model_path=meta_path, data_path=path,
+        data_hash=sset.content_hash(), num_samples=n, num_unlabelled=unlabelled,
+        class_names=list(rec.class_names), top1=float(correct.mean()),
+        top5=float(in_top[labelled].mean()), top_k=top_k, confidence=confidence,
+        per_class=per_class, confusion=confusion, sample_names=[str(s) for s in sset.name],
+        predictions=preds, labels=labels, max_prob=max_prob, label_map=label_map,
+        seconds=seconds, device=str(device),
+    )
+
+
+# --------------------------------------------------------------------------- reading data
+
+
+def load_evaluation_set(path: str | Path, part: str | None = None) -> Any:
+    """The skeleton set to evaluate on.
+
+    Args:
+        path: a ciasa ``.npz`` set; a folder holding ``<part>.npz`` (``ciasa data synth``
+            output); or anything :func:`pipeline.formats.detect_format` recognises.
+        part: a split name: the file ``<part>.npz`` or st-gcn ``<part>_data.npy`` in a
+            folder, else a named split of the set (``sset.splits``). None: the whole set.
+    Raises:
+        MissingInputError: no such path; ValidationError (field ``part``): no such split.
+    """
+    from pipeline.formats import detect_format, read_set
+    from pipeline.skeleton_set import load_skeleton_set
+
+    p = Path(path)
+    if p.is_dir() and part is not None and (p / f"{part}.npz").is_file():
+        return load_skeleton_set(p / f"{part}.npz")
+    if p.is_file() and p.suffix == ".npz":
+        sset = load_skeleton_set(p)
+    else:
+        fmt = detect_format(p)
+        options = {"part": part} if fmt == "stgcn" and part is not None and p.is_dir() else {}
+        sset = read_set(fmt, p, **options)
+        if options:
+            return sset
+    if part is None:
+        return sset
+    if part not in sset.splits:
+        raise ValidationError(
+            f"no split {part!r}; splits: {', '.join(sset.splits) or '(none: omit --part)'}",
+            path=p, field="part")
+    return sset.split(part)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def confusion_figure(report: EvalReport, *, max_classes: int = 60) -> Any:
+    """A matplotlib Figure (Agg canvas, no pyplot state) of the confusion matrix.
+
+    Rows: true classes with samples; columns: those plus every other predicted class (so
+    a 12-class set scored by a 60-class model shows 12 rows). Colours are row-normalised
+    (share of the true class), cells show counts. At most ``max_classes`` classes, the most
+    frequent ones, are drawn.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    conf = report.confusion
+    rows = [i for i in range(len(conf)) if conf[i].sum() > 0]
+    cols = sorted(set(rows) | {j for j in range(len(conf)) if conf[:, j].sum() > 0})
+    if len(cols) > max_classes:
+        keep = set(sorted(cols, key=lambda j: -(conf[j].sum() + conf[:, j].sum()))[:max_classes])
+        rows, cols = [i for i in rows if i in keep], [j for j in cols if j in keep]
+    sub = conf[np.ix_(rows, cols)]
+    share = sub / np.maximum(sub.sum(axis=1, keepdims=True), 1)
+    names = report.class_names
+    cell = 0.42
+    width = max(5.0, 2.8 + cell * len(cols))
+    height = max(4.0, 2.6 + cell * len(rows))
+    fig = Figure(figsize=(width, height), dpi=100, facecolor="white")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    img = ax.imshow(share, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
+    ax.set_xticks(range(len(cols)), [names[j] for j in cols], rotation=60, ha="right", fontsize=7)
+    ax.set_yticks(range(len(rows)), [names[i] for i in rows], fontsize=7)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    for r in range(len(rows)):
+        for c in range(len(cols)):
+            if sub[r, c]:
+                ax.text(c, r, str(int(sub[r, c])), ha="center", va="center", fontsize=6,
+                        color="white" if share[r, c] > 0.5 else "black")
+    ax.set_title(f"{report.model}: top-1 {100 * report.top1:.1f} % on {report.num_evaluated} samples",
+                 fontsize=9)
+    fig.colorbar(img, ax=ax, fraction=0.046, pad=0.04, label="share of the true class")
+    fig.tight_layout()
+    return fig
+
+
+def write_evaluation(report: EvalReport, out_dir: str | Path) -> list[Path]:
+    """Write ``report.json`` and ``confusion.png`` into ``out_dir`` (created), atomically
+    (both appear or neither). Returns the two paths."""
+    from pipeline.io_utils import atomic_outputs
+
+    out_dir = Path(out_dir)
+    json_path, png_path = out_dir / "report.json", out_dir / "confusion.png"
+    fig = confusion_figure(report)
+    with atomic_outputs() as out:
+        out.path(json_path).write_text(report.to_json(), encoding="utf-8")
+        fig.savefig(out.path(png_path), format="png", dpi=fig.dpi, facecolor="white")
+    return [json_path, png_path]
+
+
+def summary_line(report: EvalReport) -> str:
+    """``top-1 x %, top-5 y %, confidence z`` in one line."""
+    conf = "n/a" if report.confidence is None or math.isnan(report.confidence) else f"{report.confidence:.3f}"
+    return (f"{report.model} on {report.num_evaluated} samples: top-1 {100 * report.top1:.2f} %, "
+            f"top-{report.top_k} {100 * report.top5:.2f} %, confidence {conf}")
+
+
+__all__ = ["ClassStats", "DEFAULT_BATCH_SIZE", "EvalReport", "align_labels", "confusion_figure",
+           "evaluate_recognizer", "load_evaluation_set", "summary_line", "write_evaluation"]
