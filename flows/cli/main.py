@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from flows.cli.attack import attack_command
 from flows.cli.common import err_console, setup_logging
 from flows.cli.data import app as data_app
 from flows.cli.evaluate import evaluate_command
@@ -21,6 +22,7 @@ app = typer.Typer(
 app.add_typer(data_app, name="data")
 app.command("train")(train_command)
 app.command("evaluate")(evaluate_command)
+app.command("attack")(attack_command)
 
 
 @app.callback()
