@@ -11,7 +11,8 @@ Usage, in the torchattacks style::
 Modules: :mod:`attack.base` (the base class), :mod:`attack.fgsm`, :mod:`attack.ciasa`
 (one attack each), :mod:`attack.constraints` (clip, SSR, smoothness), :mod:`attack.gan`
 (bone-angle discriminator), :mod:`attack.regions`, :mod:`attack.metrics`,
-:mod:`attack.transfer`, :mod:`attack.config` (every default).
+:mod:`attack.transfer`, :mod:`attack.config` (every default), :mod:`attack.experiments` (the
+paper's tables and Fig. 2) and :mod:`attack.plots` (their figures).
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ _EXPORTS = {
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
-    if name in {"base", "ciasa", "config", "constraints", "fgsm", "gan", "metrics", "regions", "result", "runner",
-                "transfer"}:
+    if name in {"base", "ciasa", "config", "constraints", "experiments", "fgsm", "gan", "metrics", "plots", "regions",
+                "result", "runner", "transfer"}:
         return importlib.import_module(f"attack.{name}")
     raise AttributeError(f"module 'attack' has no attribute {name!r}")
 

@@ -32,6 +32,7 @@ from attack.config import (
     DEFAULT_DISC_LR,
     DEFAULT_EPS,
     DEFAULT_FPS,
+    DEFAULT_GAN_FRAMES,
     DEFAULT_ITERATIONS,
     DEFAULT_LAM,
     DEFAULT_LR,
@@ -41,9 +42,11 @@ from attack.gan import (
     RealPool,
     bone_cosines,
     discriminator_loss,
+    frame_subset,
     frames_of,
     generator_loss,
     make_discriminator,
+    subset_weights,
     valid_frame_index,
 )
 from attack.regions import EpsSpec, RegionSpec, default_hierarchical_eps, is_scalar_eps, resolve_joints
@@ -77,6 +80,13 @@ class CIASA(Attack):
         smoothness, realignment, gan: switch the temporal smoothness loss, SSR and the GAN
             regulariser (all on in the paper; off for ablations).
         disc_lr: the discriminator's Adam step size.
+        gan_frames: valid (frame, body) slots per sample the GAN regulariser scores each
+            iteration, drawn uniformly without replacement from the attack's seeded
+            generator (default 8). The per-sample mean over the subset, and the weighted
+            discriminator loss, are unbiased estimates of the paper's means over all
+            frames (so are their gradients; Adam's per-coordinate scaling makes the
+            trajectory itself not identical in expectation). ``None``: every valid frame,
+            every iteration (exact, ~T/k times the discriminator cost).
         real_pool: ``(P, C, T, V, M)`` clean sequences that real frames are drawn from
             (default: the clean input batch); ``real_pool_frames`` their ``(P,)`` lengths.
         early_stop: stop updating a sample once its target class has at least this
@@ -98,7 +108,8 @@ class CIASA(Attack):
                  region: RegionSpec = None, iterations: int = DEFAULT_ITERATIONS, lr: float = DEFAULT_LR,
                  lam: float = DEFAULT_LAM, target: str | int | Sequence[int] | torch.Tensor = "least_likely",
                  layout: str | Layout | None = None, *, smoothness: bool = True, realignment: bool = True,
-                 gan: bool = True, disc_lr: float = DEFAULT_DISC_LR, real_pool: torch.Tensor | None = None,
+                 gan: bool = True, disc_lr: float = DEFAULT_DISC_LR,
+                 gan_frames: int | None = DEFAULT_GAN_FRAMES, real_pool: torch.Tensor | None = None,
                  real_pool_frames: Any = None, early_stop: float | None = None,
                  alternate_tol: float | None = None, alternate_rounds: int = DEFAULT_ALTERNATE_ROUNDS,
                  seed: int = 0, device: str | torch.device | None = None, fps: float = DEFAULT_FPS) -> None:
@@ -129,6 +140,7 @@ class CIASA(Attack):
         self.lr = _positive(lr, "lr")
         self.lam = _positive(lam, "lam", allow_zero=True)
         self.disc_lr = _positive(disc_lr, "disc_lr")
+        self.gan_frames = None if gan_frames is None else _positive_int(gan_frames, "gan_frames")
         self.smoothness, self.realignment, self.gan = bool(smoothness), bool(realignment), bool(gan)
         if early_stop is not None and not (isinstance(early_stop, (int, float)) and 0 < early_stop <= 1):
             raise ValidationError(f"early_stop must be a probability in (0, 1], got {early_stop!r}",
@@ -147,7 +159,8 @@ class CIASA(Attack):
     def config(self) -> dict[str, Any]:
         return {**super().config(), "mode": self.mode, "iterations": self.iterations, "lr": self.lr,
                 "lam": self.lam, "disc_lr": self.disc_lr, "smoothness": self.smoothness,
-                "realignment": self.realignment, "gan": self.gan, "early_stop": self.early_stop,
+                "realignment": self.realignment, "gan": self.gan, "gan_frames": self.gan_frames,
+                "early_stop": self.early_stop,
                 "alternate_tol": self.alternate_tol, "alternate_rounds": self.alternate_rounds,
                 "real_pool": None if self.real_pool is None else int(self.real_pool.shape[0])}
 
@@ -177,10 +190,9 @@ class CIASA(Attack):
             disc_params = list(disc.parameters())
             disc_opt = torch.optim.Adam(disc_params, lr=self.disc_lr)
             pool = self._pool(batch, gen)
-            fake_index = valid_frame_index(batch.valid)  # F
-            frame_owner = fake_index // (x.shape[2] * x.shape[4])  # sample of every fake frame
-            frames_per_sample = torch.bincount(frame_owner, minlength=n).clamp_min(1).to(x.dtype)
-            use_gan = fake_index.numel() > 0
+            all_frames = valid_frame_index(batch.valid)  # F
+            frame_owner, frames_per_sample, _ = subset_weights(all_frames, batch.valid)
+            use_gan = all_frames.numel() > 0
         else:
             use_gan = False
         active = torch.ones(n, dtype=torch.bool, device=dev)
@@ -199,10 +211,16 @@ class CIASA(Attack):
             smooth = smoothness_loss(adv, batch.joint_valid, self.channels) if self.smoothness else zero
             gan_loss, disc_loss = zero, zero.sum()
             if use_gan:
+                # every frame (exact), or a fresh seeded subset per sample (unbiased estimate)
+                if self.gan_frames is None:
+                    fake_index, owner, picked, weights = all_frames, frame_owner, frames_per_sample, None
+                else:
+                    fake_index = frame_subset(batch.valid, self.gan_frames, gen)  # F_s
+                    owner, picked, weights = subset_weights(fake_index, batch.valid)
                 scores = disc(bone_cosines(frames_of(adv, fake_index), self.layout, self.channels))
-                gan_loss = zero.index_add(0, frame_owner, generator_loss(scores)) / frames_per_sample
+                gan_loss = zero.index_add(0, owner, generator_loss(scores)) / picked.to(x.dtype)
                 real = disc(pool.sample(fake_index.numel(), gen))
-                disc_loss = discriminator_loss(real, scores)
+                disc_loss = discriminator_loss(real, scores, weights)
             per_sample = ce + self.lam * (smooth + gan_loss)
             total = (per_sample * active).sum()
             (grad,) = torch.autograd.grad(total, adv, retain_graph=use_gan)

@@ -25,6 +25,13 @@ DEFAULT_ITERATIONS = 100
 #: 0.01 saturates its sigmoid within one or two steps (D = 0 everywhere, L_adv(D) = 1,
 #: no gradient left for the skeleton); 1e-3 keeps it near the LSGAN equilibrium.
 DEFAULT_DISC_LR = 1e-3
+#: Valid (frame, body) slots per sample that the GAN regulariser scores each iteration,
+#: drawn afresh (seeded) every iteration; 0 here (``None`` in :class:`attack.CIASA`) scores
+#: every valid frame. The subset mean is an unbiased estimate of the mean over all frames
+#: (the paper's loss) and costs ~k/T of the all-frame discriminator work: at 64 frames the
+#: all-frame GAN term adds ~50 % to an official-width ST-GCN iteration on one CPU thread,
+#: 8 frames ~5-10 % (bench/bench_attack.py).
+DEFAULT_GAN_FRAMES = 8
 #: Advanced mode's hierarchical eps for the legs, by joint kind (metres), root outwards.
 ADVANCED_LEG_EPS: dict[str, float] = {"hip": 0.01, "knee": 0.05, "ankle": 0.15, "foot": 0.25}
 #: Region advanced mode attacks when none is given.
@@ -35,6 +42,8 @@ DEFAULT_ALTERNATE_TOL = 1e-4
 DEFAULT_ALTERNATE_ROUNDS = 50
 #: Samples attacked at once when a whole set is attacked.
 DEFAULT_BATCH_SIZE = 16
+#: Samples per class that an experiment (``ciasa experiment``) attacks by default.
+DEFAULT_EXPERIMENT_PER_CLASS = 4
 #: Frame rate used to express accelerations (m/s^2) and jerk (m/s^3) in the metrics.
 DEFAULT_FPS = 30.0
 
@@ -72,6 +81,9 @@ class AttackConfig(BaseModel):
     smoothness: bool = Field(True, description="use the temporal smoothness loss")
     realign: bool = Field(True, description="apply spatial skeleton realignment every iteration")
     gan: bool = Field(True, description="use the GAN regulariser")
+    gan_frames: int = Field(DEFAULT_GAN_FRAMES, ge=0, description="frames per sample the GAN regulariser "
+                            "scores each iteration, drawn at random (seeded): an unbiased estimate of the mean "
+                            "over all frames; 0: every frame (exact, slower)")
     early_stop: float | None = Field(None, gt=0, le=1, description="stop a sample once the target has this "
                                      "probability (default: run every iteration)")
     alternate_tol: float | None = Field(None, gt=0, description="alternate clipping and realignment until the "

@@ -10,6 +10,13 @@ the discriminator, ``G~`` drawn unpaired from clean frames.
 
 The attack side never detaches the maps: the gradient of ``L_adv(A)`` flows through the
 discriminator and the cosines back to the skeleton (what public re-implementations lose).
+
+Cost: the discriminator dominates an iteration's extra work (two 32-channel convolutions on
+a ``B x B`` map per frame, run on fake and real frames, differentiated twice). The attack
+therefore scores, by default, a random subset of each sample's valid frames per iteration
+(:func:`frame_subset`): the mean over the subset is an unbiased estimate of the mean over
+all the sample's frames, and :func:`subset_weights` makes the discriminator's loss an
+unbiased estimate of its all-frame mean too.
 """
 
 from __future__ import annotations
@@ -58,6 +65,60 @@ def valid_frame_index(valid: torch.Tensor) -> torch.Tensor:
     return valid.reshape(-1).nonzero().squeeze(1)
 
 
+def frame_subset(valid: torch.Tensor, per_sample: int | None, generator: torch.Generator) -> torch.Tensor:
+    """A random subset of every sample's valid (frame, body) slots, vectorised.
+
+    For every sample ``i`` with ``n_i`` valid slots, ``min(per_sample, n_i)`` of them are
+    drawn uniformly without replacement (one random key per slot, the smallest keys win),
+    so the mean of any per-frame quantity over the subset is an unbiased estimate of its
+    mean over the sample's ``n_i`` slots.
+
+    Args:
+        valid: ``(N, T, M)`` bool, the real (frame, body) slots.
+        per_sample: slots kept per sample; ``None`` (or at least ``T*M``): every valid
+            slot, no random draw.
+        generator: a CPU generator (seeded by the attack); one ``(N, T*M)`` uniform draw.
+    Returns:
+        ``(F_s,)`` int64 flat ``(n*T + t)*M + m`` indices, ascending (as
+        :func:`valid_frame_index`).
+    """
+    n, t, m = valid.shape
+    slots = t * m
+    if per_sample is None or per_sample >= slots:
+        return valid_frame_index(valid)
+    if per_sample < 1:
+        raise ValueError(f"per_sample must be >= 1, got {per_sample}")
+    flat = valid.reshape(n, slots)
+    keys = torch.rand(n, slots, generator=generator, dtype=torch.float64).to(valid.device)
+    keys = keys.masked_fill(~flat, 2.0)  # invalid slots lose every draw
+    pos = keys.topk(per_sample, dim=1, largest=False).indices  # N x k
+    picked = flat.gather(1, pos)  # N x k: false where a sample has fewer than k valid slots
+    index = torch.arange(n, device=valid.device)[:, None] * slots + pos
+    return index[picked].sort().values
+
+
+def subset_weights(index: torch.Tensor, valid: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Bookkeeping of a frame subset from :func:`frame_subset`.
+
+    Args:
+        index: ``(F_s,)`` flat slot indices.
+        valid: ``(N, T, M)`` bool.
+    Returns:
+        ``(owner (F_s,), picked (N,), weights (F_s,))``: the sample of every chosen slot;
+        slots chosen per sample (>= 1, to divide by); and per-slot weights
+        ``(n_i / k_i) / sum_j n_j`` that sum to 1, so that ``sum(weights * q)`` is an
+        unbiased estimate of the mean of ``q`` over every valid slot of the batch (and
+        equals it when every slot is chosen).
+    """
+    n, t, m = valid.shape
+    owner = index // (t * m)
+    picked = torch.bincount(owner, minlength=n).clamp_min(1)
+    slots = valid.reshape(n, -1).sum(dim=1)
+    slots = slots.to(torch.float64)
+    weights = (slots / picked.to(torch.float64))[owner] / slots.sum().clamp_min(1)
+    return owner, picked, weights
+
+
 class BoneDiscriminator(nn.Module):
     """The paper's discriminator: maps ``(F, 1, B, B)`` or ``(F, B, B)`` -> scores ``(F,)``
     in ``[0, 1]`` (1 = looks like a clean skeleton)."""
@@ -94,9 +155,16 @@ def generator_loss(scores: torch.Tensor) -> torch.Tensor:
     return (scores - 1).square()
 
 
-def discriminator_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
-    """Scalar LSGAN discriminator loss ``mean (D(G~) - 1)^2 + mean D(G')^2``."""
-    return (real_scores - 1).square().mean() + fake_scores.square().mean()
+def discriminator_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor,
+                       fake_weights: torch.Tensor | None = None) -> torch.Tensor:
+    """Scalar LSGAN discriminator loss ``mean (D(G~) - 1)^2 + mean D(G')^2``.
+
+    ``fake_weights`` ``(F,)`` (summing to 1, from :func:`subset_weights`) replaces the
+    plain mean over the fake frames by a weighted sum.
+    """
+    fake = fake_scores.square()
+    fake_term = fake.mean() if fake_weights is None else (fake * fake_weights.to(fake.dtype)).sum()
+    return (real_scores - 1).square().mean() + fake_term
 
 
 class RealPool:

@@ -134,6 +134,7 @@ def attack_command(
     no_smoothness: bool = typer.Option(False, "--no-smoothness", help="CIASA without the smoothness loss"),
     no_realign: bool = typer.Option(False, "--no-realign", help="CIASA without skeleton realignment"),
     no_gan: bool = typer.Option(False, "--no-gan", help="CIASA without the GAN regulariser"),
+    gan_frames: int = _opt("gan_frames", "--gan-frames"),
     early_stop: Optional[float] = _opt("early_stop", "--early-stop"),
     alternate_tol: Optional[float] = _opt("alternate_tol", "--alternate-tol"),
     seed: int = _opt("seed", "--seed"),
@@ -160,8 +161,8 @@ def attack_command(
     target_kind = target.value.replace("-", "_")
     cfg = AttackConfig(method=method.value, mode=mode.value, region=region, eps=eps_value, iterations=iterations,
                        lr=lr, lam=lam, target=target_kind, targeted=not untargeted, smoothness=not no_smoothness,
-                       realign=not no_realign, gan=not no_gan, early_stop=early_stop, alternate_tol=alternate_tol,
-                       seed=seed)
+                       realign=not no_realign, gan=not no_gan, gan_frames=gan_frames, early_stop=early_stop,
+                       alternate_tol=alternate_tol, seed=seed)
     rec = load_recognizer(model, device=device)
     sset = load_evaluation_set(data, part)
     idx = parse_indices(indices, len(sset))
@@ -189,7 +190,8 @@ def attack_command(
     else:
         atk = CIASA(rec, eps=eps_value, mode=cfg.mode, region=region, iterations=cfg.iterations, lr=cfg.lr,
                     lam=cfg.lam, target=cfg.target, layout=sset.layout, smoothness=cfg.smoothness,
-                    realignment=cfg.realign, gan=cfg.gan, early_stop=cfg.early_stop,
+                    realignment=cfg.realign, gan=cfg.gan, gan_frames=cfg.gan_frames or None,
+                    early_stop=cfg.early_stop,
                     alternate_tol=cfg.alternate_tol, seed=seed, device=device)
     with progress_bar(f"{cfg.method} on {rec.name}", len(sset)) as advance:
         state = {"done": 0}

@@ -10,6 +10,7 @@ from flows.cli.attack import attack_command
 from flows.cli.common import err_console, setup_logging
 from flows.cli.data import app as data_app
 from flows.cli.evaluate import evaluate_command
+from flows.cli.experiment import experiment_command
 from flows.cli.train import train_command
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app.add_typer(data_app, name="data")
 app.command("train")(train_command)
 app.command("evaluate")(evaluate_command)
 app.command("attack")(attack_command)
+app.command("experiment")(experiment_command)
 
 
 @app.callback()

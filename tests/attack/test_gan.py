@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 import attack
@@ -15,6 +16,7 @@ from attack.gan import (
     make_discriminator,
     valid_frame_index,
 )
+from pipeline.errors import ValidationError
 from pipeline.layouts import NTU25
 from pipeline.tensor import valid_mask
 
@@ -76,3 +78,50 @@ def test_gan_term_changes_the_attack_step(tiny_model, batch):
     b = attack.CIASA(tiny_model, gan=False, **{**kw, "lam": 0.0})(x, y, nf).adversarial
     assert torch.equal(a, b)
     assert np.isfinite(with_gan.numpy()).all()
+
+
+def test_frame_subset_per_sample_counts_seed_and_weights(batch):
+    from attack.gan import frame_subset, subset_weights
+
+    x, _, nf = batch
+    valid = valid_mask(x, nf)  # 4 x 32 x 2
+    n_valid = valid.reshape(4, -1).sum(dim=1)
+    a = frame_subset(valid, 3, torch.Generator().manual_seed(1))
+    b = frame_subset(valid, 3, torch.Generator().manual_seed(1))
+    assert torch.equal(a, b)  # seeded
+    assert bool(valid.reshape(-1)[a].all())  # only valid slots
+    assert a.unique().numel() == a.numel()  # without replacement
+    owner, picked, weights = subset_weights(a, valid)
+    assert torch.equal(torch.bincount(owner, minlength=4), torch.minimum(n_valid, torch.tensor(3)))
+    assert abs(float(weights.sum()) - 1.0) < 1e-12
+    # the weighted sum of a per-frame quantity is unbiased: averaged over many draws it
+    # approaches the all-frame mean
+    q = torch.randn(valid.numel(), dtype=torch.float64)
+    full = float(q[valid_frame_index(valid)].mean())
+    gen = torch.Generator().manual_seed(2)
+    est = []
+    for _ in range(4000):
+        idx = frame_subset(valid, 3, gen)
+        est.append(float((subset_weights(idx, valid)[2] * q[idx]).sum()))
+    assert abs(np.mean(est) - full) < 4 * np.std(est) / np.sqrt(len(est))
+    # None, or more than T*M slots: every valid slot, no draw
+    assert torch.equal(frame_subset(valid, None, gen), valid_frame_index(valid))
+    assert torch.equal(frame_subset(valid, 64, gen), valid_frame_index(valid))
+
+
+def test_gan_frame_subset_keeps_masks_and_gradient(tiny_model, batch, untouched):
+    x, y, nf = batch
+    kw = dict(eps=0.05, iterations=2, smoothness=False, realignment=False, lam=10.0, gan_frames=2)
+    res = attack.CIASA(tiny_model, gan=True, **kw)(x, y, nf)
+    keep = untouched(x, nf)
+    assert torch.equal(res.adversarial[keep], x[keep])  # padding and absent bodies bit-identical
+    assert res.config["gan_frames"] == 2 and attack.CIASA(tiny_model).config()["gan_frames"] == 8
+    assert torch.equal(res.adversarial, attack.CIASA(tiny_model, gan=True, **kw)(x, y, nf).adversarial)
+    # the subset's GAN term still reaches the skeleton (a detached input would not change the step)
+    one = {**kw, "iterations": 1}
+    with_gan = attack.CIASA(tiny_model, gan=True, **one)(x, y, nf).adversarial
+    without = attack.CIASA(tiny_model, gan=False, **one)(x, y, nf).adversarial
+    assert not torch.equal(with_gan, without)
+    assert res.history["gan"][0] > 0 and res.history["disc"][0] > 0
+    with pytest.raises(ValidationError, match="gan_frames"):
+        attack.CIASA(tiny_model, gan_frames=0)

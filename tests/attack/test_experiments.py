@@ -1,0 +1,135 @@
+"""The paper's experiments on tiny models: table structure, the paper's numbers, and what
+must hold whatever the model (eps 0 fools nobody, SSR keeps bone lengths, ...)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from attack import experiments as ex
+from attack.plots import plot_result
+from pipeline.errors import ValidationError
+
+ANY = ex.SampleSpec(per_class=1, seed=0, correct_only=False)
+
+
+@pytest.fixture(scope="module")
+def fig2(tiny_model, synth_set):
+    return ex.fgsm_sweep(tiny_model, synth_set, eps=(0.0, 0.02, 0.3), samples=ANY)
+
+
+@pytest.fixture(scope="module")
+def table1(tiny_model, synth_set):
+    return ex.basic_sweep(tiny_model, synth_set, samples=ANY, iterations=2)
+
+
+@pytest.fixture(scope="module")
+def ablation(tiny_model, synth_set):
+    return ex.ablation(tiny_model, synth_set, samples=ex.SampleSpec(per_class=1, seed=3, correct_only=False),
+                       iterations=2)
+
+
+def test_select_samples_balanced_and_seeded(tiny_model, synth_set):
+    a = ex.select_samples(tiny_model, synth_set, ex.SampleSpec(per_class=2, seed=1, correct_only=False))
+    b = ex.select_samples(tiny_model, synth_set, ex.SampleSpec(per_class=2, seed=1, correct_only=False))
+    c = ex.select_samples(tiny_model, synth_set, ex.SampleSpec(per_class=2, seed=2, correct_only=False))
+    assert np.array_equal(a.indices, b.indices) and not np.array_equal(a.indices, c.indices)
+    counts = np.bincount(synth_set.label[a.indices], minlength=12)
+    assert counts.tolist() == [2] * 12 and np.array_equal(a.labels, synth_set.label[a.indices])
+    assert a.candidates_scored == 0 and np.all(np.diff(a.indices) > 0)
+    with pytest.raises(ValidationError, match="per_class"):
+        ex.SampleSpec(per_class=0)
+
+
+def test_select_samples_correct_only(trained_model, synth_set):
+    sub = ex.select_samples(trained_model, synth_set, ex.SampleSpec(per_class=2, seed=0))
+    pred = ex.predict(trained_model, synth_set.data[sub.indices])
+    assert len(sub) > 0 and np.array_equal(pred, synth_set.label[sub.indices])
+    assert np.bincount(sub.labels, minlength=12).max() <= 2 and sub.candidates_scored >= len(sub)
+
+
+def test_fgsm_sweep_rows_and_eps_zero(fig2):
+    assert [(r.eps, r.targeted) for r in fig2.rows] == [(0.0, False), (0.0, True), (0.02, False), (0.02, True),
+                                                        (0.3, False), (0.3, True)]
+    zero = fig2.rows[:2]
+    assert all(r.fooling_rate_over_all == 0 and r.mean_joint_displacement_mm == 0 for r in zero)
+    disp = [r.mean_joint_displacement_mm for r in fig2.rows[::2]]
+    assert disp[0] < disp[1] < disp[2]  # FGSM moves every valid coordinate by exactly eps
+    assert fig2.rows[4].fooling_rate_over_all >= fig2.rows[0].fooling_rate_over_all
+    assert [r.paper_min_fooling_rate for r in fig2.rows] == [None, None, 0.9, 0.9, 0.9, 0.9]
+    assert fig2.settings["num_samples"] == 12 and fig2.seconds > 0
+
+
+def test_basic_sweep_table_and_paper_numbers(table1):
+    assert [r.eps_x1e3 for r in table1.rows] == [4, 6, 8, 10, 12]
+    assert [r.paper_ntu_xs for r in table1.rows] == [0.894, 0.966, 0.987, 0.992, 0.998]
+    assert [r.paper_kinetics for r in table1.rows] == ex.PAPER_TABLE1["kinetics"]
+    disp = [r.mean_joint_displacement_mm for r in table1.rows]
+    assert all(a <= b + 1e-6 for a, b in zip(disp, disp[1:]))  # a larger bound never moves joints less
+    assert all(r.bone_length_error_mean < 1e-4 for r in table1.rows)  # SSR on
+    md = table1.to_markdown()
+    assert md.startswith("## table1") and "| eps | eps_x1e3 |" in md
+    assert "| 89.4 | 78.2 | 82.5 |" in md and "| 99.8 | 99.6 | 99.3 |" in md
+    doc = json.loads(table1.to_json())
+    assert doc["name"] == "table1" and len(doc["rows"]) == 5 and doc["paper"]["ntu_xv"][0] == 0.782
+    assert doc["settings"]["iterations"] == 2 and doc["settings"]["attack"]["gan_frames"] == 8
+
+
+def test_localized_regions(tiny_model, synth_set):
+    res = ex.localized_regions(tiny_model, synth_set, samples=ANY, iterations=1)
+    assert [(r.region, r.name, r.joints) for r in res.rows] == [
+        (1, "left_arm", 6), (2, "right_arm", 6), (3, "legs", 8), (4, "trunk_head", 5)]
+    assert [r.paper_ntu_xv for r in res.rows] == [0.852, 0.917, 0.600, 0.817]
+    assert all(r.mean_joint_displacement_mm_region > 0 for r in res.rows)
+    legs = ex.localized_regions(tiny_model, synth_set, regions=["legs"], samples=ANY, iterations=1)
+    assert [(r.region, r.paper_ntu_xs) for r in legs.rows] == [(3, 0.613)]
+
+
+def test_transfer_rows(tiny_model, synth_set):
+    from pipeline.models import build_recognizer
+
+    torch.manual_seed(1)
+    joint = build_recognizer("agcn-joint", 12, width=8).eval()
+    bone = build_recognizer("agcn-bone", 12, width=8).eval()
+    res = ex.transfer(tiny_model, synth_set, {"2s-AGCN joint": joint, "2s-AGCN bone": bone}, samples=ANY,
+                      iterations=1)
+    assert [r.model for r in res.rows][1:] == ["2s-AGCN joint", "2s-AGCN bone"]
+    assert res.rows[0].white_box and not res.rows[1].white_box
+    assert res.rows[1].paper_fooling_rate == 0.861 and res.rows[2].paper_attacked_accuracy == 0.068
+    assert res.rows[0].paper_clean_accuracy is None and all(r.num_samples == 12 for r in res.rows)
+    for r in res.rows:
+        assert 0 <= r.clean_accuracy <= 1 and 0 <= r.attacked_accuracy <= 1
+    with pytest.raises(ValidationError, match="target model"):
+        ex.transfer(tiny_model, synth_set, {}, samples=ANY)
+
+
+def test_ablation_variants(ablation):
+    rows = {r.variant: r for r in ablation.rows}
+    assert list(rows) == ["full", "no smoothness", "no SSR", "no GAN"]
+    assert (rows["no GAN"].gan, rows["no SSR"].realignment, rows["no smoothness"].smoothness) == (False, False, False)
+    # only the variant without realignment changes bone lengths; it also never exceeds the clip bound
+    assert rows["full"].bone_length_error_mean < 1e-4 < rows["no SSR"].bone_length_error_mean
+    assert rows["no SSR"].clip_excess_max < 1e-6
+    assert "| full | yes | yes | yes |" in ablation.to_markdown()
+
+
+def test_plots(fig2, table1, ablation):
+    for res in (fig2, table1, ablation):
+        fig = plot_result(res)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        assert buf.getvalue()[:4] == b"\x89PNG" and fig.axes
+    bad = ex.ExperimentResult(name="nope", title="", rows=[1], paper={}, settings={}, seconds=0.0)
+    with pytest.raises(ValidationError, match="no plot"):
+        plot_result(bad)
+
+
+def test_bad_eps_before_compute(tiny_model, synth_set):
+    with pytest.raises(ValidationError, match="eps"):
+        ex.fgsm_sweep(tiny_model, synth_set, eps=(), samples=ANY)
+    with pytest.raises(ValidationError, match="eps"):
+        ex.basic_sweep(tiny_model, synth_set, eps=(-0.01,), samples=ANY)
