@@ -11,6 +11,7 @@ from flows.cli.common import err_console, setup_logging
 from flows.cli.data import app as data_app
 from flows.cli.evaluate import evaluate_command
 from flows.cli.experiment import experiment_command
+from flows.cli.render import render_command
 from flows.cli.train import train_command
 
 app = typer.Typer(
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(data_app, name="data")
 app.command("train")(train_command)
+app.command("render")(render_command)
 app.command("evaluate")(evaluate_command)
 app.command("attack")(attack_command)
 app.command("experiment")(experiment_command)
