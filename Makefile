@@ -24,6 +24,7 @@ demo: setup
 	$(BIN)/ciasa data plot $(DEMO)/synth/val.npz --index 5 --out $(DEMO)/cheer_up.png --gif $(DEMO)/cheer_up.gif
 	$(BIN)/ciasa data plot $(DEMO)/synth/val.npz --index 2 --out $(DEMO)/sitting_down.png
 	$(BIN)/ciasa evaluate --data $(DEMO)/synth/val.npz --model stgcn-synth --out $(DEMO)/eval-stgcn
+	$(BIN)/ciasa render --data $(DEMO)/synth/val.npz --indices 5 --quality default --out $(DEMO)/renders
 	@echo "demo outputs in $(DEMO)/"
 
 test: setup

@@ -51,15 +51,17 @@ def detect_video(path: Path) -> dict:
             "visibility": float(np.mean(vis)) if vis else 0.0, "images": images}
 
 
-def draw(rgb: np.ndarray, landmarks, out: Path) -> None:
-    """Save ``rgb`` with the landmarks' skeleton drawn on it (PNG)."""
+def draw(rgb: np.ndarray, landmarks, out: Path, scale: int = 2) -> None:
+    """Save the frame and, beside it, the frame with the detected landmarks drawn, both
+    enlarged ``scale`` times (PNG)."""
     import cv2
     import mediapipe as mp
 
-    img = rgb.copy()
+    big = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    img = big.copy()
     if landmarks is not None:
         mp.solutions.drawing_utils.draw_landmarks(img, landmarks, mp.solutions.pose.POSE_CONNECTIONS)
-    cv2.imwrite(str(out), cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+    cv2.imwrite(str(out), cv2.cvtColor(np.concatenate((big, img), axis=1), cv2.COLOR_RGB2BGR))
 
 
 def main() -> None:
