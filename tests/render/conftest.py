@@ -1,4 +1,6 @@
-"""Fixtures of the render tests: a tiny hand-built rig, a camera, a 4-frame skeleton set.
+"""Fixtures of the render tests: the bodies (Anny, skipped with a reason when its set-up
+cache is missing; the SMPL-X stand-in in a session temp directory), a tiny hand-built rig,
+a camera, a 4-frame skeleton set.
 
 Renders stay tiny (96x54 or 64x36, preview quality, 1-2 Blender threads)."""
 
@@ -119,3 +121,30 @@ def tiny_set():
     data[:, :, :4] = s.data[keep, :, :4]
     return SkeletonSet(data=data, label=s.label[keep], name=s.name[keep], num_frames=np.full(3, 4),
                        layout="ntu25", fps=30.0, class_names=s.class_names)
+
+
+@pytest.fixture(scope="session")
+def anny_body():
+    from pipeline.errors import MissingInputError
+    from render.bodies.anny_body import AnnyBody
+
+    try:
+        return AnnyBody()
+    except MissingInputError as exc:  # set-up step not run on this machine
+        pytest.skip(f"Anny cache not built (run `make setup`): {exc}")
+
+
+@pytest.fixture(scope="session")
+def smplx_dir(tmp_path_factory):
+    from render.bodies.standin import write_smplx_standin
+
+    root = tmp_path_factory.mktemp("smplx_models")
+    write_smplx_standin(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def smplx_body(smplx_dir):
+    from render.bodies.smplx_body import SmplxBody
+
+    return SmplxBody(smplx_dir)

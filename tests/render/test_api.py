@@ -15,19 +15,7 @@ KW = dict(quality="preview", resolution=(64, 36), threads=1)
 
 
 @pytest.fixture(scope="module")
-def anny_ok():
-    pytest.importorskip("anny")
-    from pipeline.errors import MissingInputError
-    from render.bodies import get_body
-
-    try:
-        get_body("anny")
-    except MissingInputError as exc:
-        pytest.skip(f"Anny model cache not built: {exc}")
-
-
-@pytest.fixture(scope="module")
-def bundle(tmp_path_factory, tiny_set, anny_ok):
+def bundle(tmp_path_factory, tiny_set, anny_body):
     out = tmp_path_factory.mktemp("render")
     return render_sequence(tiny_set, 0, out, seed=5, **KW)
 
@@ -89,7 +77,7 @@ def test_existing_bundle_is_skipped_or_refused(bundle, tiny_set):
     assert load_bundle(bundle.path).manifest == bundle.manifest
 
 
-def test_bad_input_leaves_no_bundle(tmp_path, tiny_set, anny_ok):
+def test_bad_input_leaves_no_bundle(tmp_path, tiny_set, anny_body):
     bad = tiny_set.subset([1])
     bad.data = bad.data.copy()
     bad.data[0, 0, 2, 7, 0] = np.nan
@@ -108,7 +96,7 @@ def test_bad_input_leaves_no_bundle(tmp_path, tiny_set, anny_ok):
         render_sequence(tiny_set, 1, tmp_path, quality="preview", resolution=(63, 36))
 
 
-def test_render_set_isolates_failures(tmp_path, tiny_set, monkeypatch, anny_ok):
+def test_render_set_isolates_failures(tmp_path, tiny_set, monkeypatch, anny_body):
     """One sequence's worker crashes: it gets an error result, no bundle, a kept log; the
     other sequence renders."""
     from pipeline.skeleton_set import save_skeleton_set

@@ -7,22 +7,10 @@ figure)."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from render.api import render_sequence
 
 GOAL = 0.90
-
-
-@pytest.fixture(scope="module")
-def anny_ok():
-    from pipeline.errors import MissingInputError
-    from render.bodies import get_body
-
-    try:
-        get_body("anny")
-    except MissingInputError as exc:
-        pytest.skip(f"Anny model cache not built: {exc}")
 
 
 def _detections(video) -> tuple[int, int, float]:
@@ -45,7 +33,7 @@ def _detections(video) -> tuple[int, int, float]:
     return frames, found, float(np.mean(vis)) if vis else 0.0
 
 
-def test_default_render_is_detected(tmp_path, anny_ok):
+def test_default_render_is_detected(tmp_path, anny_body):
     from pipeline.synth import SynthConfig, generate_synthetic
 
     sset = generate_synthetic(SynthConfig(samples=12, frames=16, seed=11))

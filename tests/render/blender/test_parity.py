@@ -2,7 +2,6 @@
 the SMPL-X stand-in. Mean vertex error must stay below 5 mm (it is ~1e-6 m)."""
 
 import numpy as np
-import pytest
 
 from render.assets import quality_preset
 from render.blender.job import JobOutputs, RenderJob, write_job
@@ -34,24 +33,11 @@ def _parity(tmp_path, rig, rng, camera_factory, lbs_reference):
     return float(err.mean())
 
 
-def test_anny_parity(tmp_path, rng, camera_factory, lbs_reference):
-    pytest.importorskip("anny")
-    from pipeline.errors import MissingInputError
-    from render.bodies import get_body
-
-    try:
-        body = get_body("anny")
-    except MissingInputError as exc:  # the one-time model build belongs to set-up
-        pytest.skip(f"Anny model cache not built: {exc}")
-    rig = body.rig({"gender": 0.8, "weight": 0.6})
+def test_anny_parity(tmp_path, rng, camera_factory, lbs_reference, anny_body):
+    rig = anny_body.rig({"gender": 0.8, "weight": 0.6})
     _parity(tmp_path, rig, rng, camera_factory, lbs_reference)
 
 
-def test_smplx_standin_parity(tmp_path, rng, camera_factory, lbs_reference):
-    from render.bodies import get_body
-    from render.bodies.standin import write_smplx_standin
-
-    write_smplx_standin(tmp_path / "models")
-    body = get_body("smplx", smplx_dir=tmp_path / "models")
-    rig = body.rig({"betas": [0.5, -1.0] + [0.0] * 8})
+def test_smplx_standin_parity(tmp_path, rng, camera_factory, lbs_reference, smplx_body):
+    rig = smplx_body.rig({"betas": [0.5, -1.0] + [0.0] * 8})
     _parity(tmp_path / "job", rig, rng, camera_factory, lbs_reference)
