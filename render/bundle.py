@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import FormatError, MissingInputError
+from pipeline.io_utils import load_json_document
 
 BUNDLE_FORMAT = "ciasa.render_bundle"
 BUNDLE_VERSION = 1
@@ -60,12 +61,9 @@ def _check_complete(path: Path) -> dict[str, Any]:
     mpath = path / MANIFEST
     if not mpath.is_file():
         raise MissingInputError("incomplete render bundle: manifest.json is missing", path=path)
-    try:
-        doc = json.loads(mpath.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise FormatError(f"bundle manifest is not valid JSON: {exc}", path=mpath) from exc
-    if not isinstance(doc, dict) or doc.get("format") != BUNDLE_FORMAT or doc.get("version") != BUNDLE_VERSION:
-        raise FormatError(f"not a {BUNDLE_FORMAT} v{BUNDLE_VERSION} manifest", path=mpath, field="format")
+    doc = load_json_document(mpath, BUNDLE_FORMAT, "bundle manifest")
+    if doc.get("version") != BUNDLE_VERSION:
+        raise FormatError(f"not a {BUNDLE_FORMAT} v{BUNDLE_VERSION} manifest", path=mpath, field="version")
     files = doc.get("files")
     if not isinstance(files, dict) or VIDEO not in files or GROUND_TRUTH not in files:
         raise FormatError("manifest lists no video / ground truth", path=mpath, field="files")

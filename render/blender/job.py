@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import FormatError, MissingInputError, ValidationError
+from pipeline.io_utils import load_json_document
 
 JOB_FORMAT = "ciasa.render_job"
 JOB_VERSION = 1
@@ -266,12 +267,9 @@ def read_job(job_dir: str | Path) -> tuple[RenderJob, list[dict[str, np.ndarray]
     jpath = job_dir / JOB_FILE
     if not jpath.is_file():
         raise MissingInputError("render job file is missing", path=jpath)
-    try:
-        doc = json.loads(jpath.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise FormatError(f"job is not valid JSON: {exc}", path=jpath) from exc
-    if not isinstance(doc, dict) or doc.get("format") != JOB_FORMAT or doc.get("version") != JOB_VERSION:
-        raise FormatError(f"not a {JOB_FORMAT} v{JOB_VERSION} file", path=jpath, field="format")
+    doc = load_json_document(jpath, JOB_FORMAT, "job")
+    if doc.get("version") != JOB_VERSION:
+        raise FormatError(f"not a {JOB_FORMAT} v{JOB_VERSION} file", path=jpath, field="version")
     try:
         cam = CameraSpec(**doc["camera"])
         outs = JobOutputs(**doc.get("outputs", {}))
