@@ -61,3 +61,18 @@ def config_option(model: type, field: str, *names: str, **kw):
             notes.append(f"< {constraint.lt}")
     text = (f.description or field) + (f" (must be {' and '.join(notes)})" if notes else "")
     return typer.Option(f.default, *names, help=text, **kw)
+
+
+def build_config(model: type, **values):
+    """``model(**values)`` for a pydantic config model; an invalid value becomes one
+    :class:`~pipeline.errors.ValidationError` naming its field (one-line CLI error)."""
+    from pydantic import ValidationError as PydanticError
+
+    from pipeline.errors import ValidationError
+
+    try:
+        return model(**values)
+    except PydanticError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(k) for k in first["loc"]) or None
+        raise ValidationError(str(first["msg"]), field=field) from exc

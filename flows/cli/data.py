@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from flows.cli.common import config_option, console, progress_bar
+from flows.cli.common import build_config, config_option, console, progress_bar
 
 app = typer.Typer(help="Skeleton datasets: synthesise, convert, inspect, plot.", no_args_is_help=True)
 
@@ -69,18 +69,10 @@ def synth(
     glitch_rate: float = _opt("glitch_rate"),
 ) -> None:
     """Generate the synthetic NTU-style action dataset (12 NTU classes, Kinect camera frame)."""
-    from pydantic import ValidationError as PydanticError
-
-    from pipeline.errors import ValidationError
     from pipeline.synth import SynthConfig, generate_synthetic, write_synthetic
 
-    try:
-        cfg = SynthConfig(seed=seed, samples=samples, frames=frames, val_fraction=val_fraction,
-                          noise=noise, jitter_mm=jitter_mm, glitch_rate=glitch_rate)  # fmt: skip
-    except PydanticError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(k) for k in first["loc"]) or None
-        raise ValidationError(str(first["msg"]), field=field) from exc
+    cfg = build_config(SynthConfig, seed=seed, samples=samples, frames=frames, val_fraction=val_fraction,
+                       noise=noise, jitter_mm=jitter_mm, glitch_rate=glitch_rate)  # fmt: skip
     with progress_bar("synthesising", cfg.samples) as advance:
         sset = generate_synthetic(cfg, progress=advance)
     written = write_synthetic(sset, out)

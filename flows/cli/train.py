@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from flows.cli.common import config_option, console, progress_bar
+from flows.cli.common import build_config, config_option, console, progress_bar
 
 
 class Arch(str, Enum):
@@ -51,21 +51,15 @@ def train_command(
 ) -> None:
     """Train ST-GCN or a 2s-AGCN stream; writes a ciasa checkpoint usable wherever a model
     path is accepted. Deterministic for a given seed; resumable per epoch."""
-    from pydantic import ValidationError as PydanticError
-
-    from pipeline.errors import MissingInputError, ValidationError
+    from pipeline.errors import MissingInputError
     from pipeline.train import load_split, train_recognizer
     from pipeline.train_config import TrainConfig
 
-    try:
-        cfg = TrainConfig(arch=arch.value, epochs=epochs, batch_size=batch_size, lr=lr, momentum=momentum,
-                          weight_decay=weight_decay, warmup_epochs=warmup_epochs, width=width,
-                          dropout=dropout, num_person=num_person, preprocess=preprocess, random_crop=random_crop,
-                          random_move=random_move, max_train_samples=max_train_samples, seed=seed,
-                          threads=threads, device=device)
-    except PydanticError as exc:
-        first = exc.errors()[0]
-        raise ValidationError(str(first["msg"]), field=".".join(str(k) for k in first["loc"]) or None) from exc
+    cfg = build_config(TrainConfig, arch=arch.value, epochs=epochs, batch_size=batch_size, lr=lr,
+                       momentum=momentum, weight_decay=weight_decay, warmup_epochs=warmup_epochs, width=width,
+                       dropout=dropout, num_person=num_person, preprocess=preprocess, random_crop=random_crop,
+                       random_move=random_move, max_train_samples=max_train_samples, seed=seed,
+                       threads=threads, device=device)
     train_set = load_split(data, train_part)
     if train_set is None:
         raise MissingInputError(f"no {train_part!r} split found", path=data)
