@@ -161,11 +161,10 @@ def _from_ciasa(obj: dict[str, Any], path: Path) -> Recognizer:
     try:
         layout = get_layout(obj["layout"])
         streams = []
-        for i, s in enumerate(obj["streams"]):
+        for s in obj["streams"]:
             stream = make_stream(s["arch"], layout, dict(s["config"]), s["preprocess"])
             load_state_checked(stream.net, s["state_dict"], arch=f"{s['arch']} {s['config']}", path=path)
             streams.append(stream)
-            del i
         return Recognizer(streams, layout=layout, class_names=list(obj["class_names"]),
                           name=str(obj.get("name") or path.stem), meta={**obj.get("meta", {}), "path": str(path)})
     except (KeyError, TypeError) as exc:

@@ -37,12 +37,6 @@ from pipeline.layouts import Layout, get_layout
 STRATEGIES = ("uniform", "distance", "spatial")
 
 
-def graph_layout(name: str) -> Layout:
-    """The layout behind an official graph name (``"ntu-rgb+d"``, ``"openpose"``) or a
-    layout key (``"ntu25"``, ``"openpose18"``)."""
-    return get_layout(name)
-
-
 def hop_distance(num_nodes: int, edges: list[tuple[int, int]] | tuple[tuple[int, int], ...],
                  max_hop: int = 1) -> np.ndarray:
     """Hop distance between joints, ``inf`` beyond ``max_hop``.
@@ -79,7 +73,7 @@ def stgcn_adjacency(layout: Layout | str, strategy: str = "spatial", max_hop: in
         max_hop: neighbourhood radius (official: 1).
         dilation: hop step (official: 1).
     """
-    lay = graph_layout(layout) if isinstance(layout, str) else layout
+    lay = get_layout(layout) if isinstance(layout, str) else layout
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown ST-GCN partition strategy {strategy!r}; known: {', '.join(STRATEGIES)}")
     v = lay.num_joints
@@ -127,7 +121,7 @@ def agcn_adjacency(layout: Layout | str) -> np.ndarray:
     """The official 2s-AGCN 'spatial' adjacency ``(3, V, V)`` float32: identity, inward
     (``A[parent, child] = 1``) and outward (``A[child, parent] = 1``), the latter two
     normalised column-wise."""
-    lay = graph_layout(layout) if isinstance(layout, str) else layout
+    lay = get_layout(layout) if isinstance(layout, str) else layout
     v = lay.num_joints
     inward = list(lay.graph_edges)
     outward = [(j, i) for i, j in inward]

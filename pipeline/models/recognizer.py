@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from pipeline.errors import ValidationError
-from pipeline.layouts import Layout, get_layout
+from pipeline.layouts import Layout
 from pipeline.models.preprocess import agcn_pre_normalize, bone_transform, center_on_first_frame
 
 #: Input conventions a stream can declare.
@@ -181,8 +181,3 @@ class Recognizer(nn.Module):
         """Logits ``(N, K)`` for a large input, in batches, without gradients."""
         parts = [self(data[i:i + batch_size]) for i in range(0, data.shape[0], batch_size)]
         return torch.cat(parts)
-
-
-def layout_of_graph(graph: str) -> Layout:
-    """The layout for an official graph name."""
-    return get_layout(graph)
