@@ -210,7 +210,12 @@ def attack_command(
     }
     from dataclasses import replace
 
-    adv_set = replace(sset, data=result.adversarial.numpy().astype(np.float32), provenance=provenance)
+    meta = dict(sset.sample_meta)
+    if result.targets is not None:  # model class indices (untargeted FGSM has none)
+        meta["attack_target"] = result.targets.numpy().astype(np.int64)
+    meta["attack_success"] = result.success.numpy().astype(bool)
+    adv_set = replace(sset, data=result.adversarial.numpy().astype(np.float32), provenance=provenance,
+                      sample_meta=meta)
     out.mkdir(parents=True, exist_ok=True)
     written = [save_skeleton_set(adv_set, out / "adversarial.npz")]
     if stgcn:

@@ -51,6 +51,8 @@ def test_attack_writes_set_targets_and_metrics(main, files, tmp_path, capsys):
     assert prov["attack"]["iterations"] == 2 and prov["source_hash"] == clean.content_hash()
     doc = json.loads((out / "attack.json").read_text())
     assert len(doc["per_sample"]["target"]) == 4 and doc["per_sample"]["name"] == list(clean.name)
+    assert adv.sample_meta["attack_target"].tolist() == doc["per_sample"]["target"]
+    assert adv.sample_meta["attack_success"].tolist() == doc["per_sample"]["success"]
     assert "targeted_fooling_rate_over_correct" in doc["metrics"] and len(doc["history"]["ce"]) == 2
     assert (out / "stgcn" / "adversarial_data.npy").is_file()
     assert "targeted_fooling_rate_over_all" in captured.out
