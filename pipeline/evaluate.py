@@ -182,7 +182,9 @@ def align_labels(set_labels: np.ndarray, set_classes: list[str], model_classes: 
 # --------------------------------------------------------------------------- evaluation
 
 
-def _check_compatible(rec: Any, sset: Any, path: str | None) -> None:
+def check_compatible(rec: Any, sset: Any, path: str | None) -> None:
+    """Raise :class:`ValidationError` (field ``layout``, ``C`` or ``M``, file ``path``) when
+    recogniser ``rec`` cannot take the data of set ``sset``."""
     spec = rec.input_spec
     if sset.layout != spec.layout:
         raise ValidationError(
@@ -196,6 +198,74 @@ def _check_compatible(rec: Any, sset: Any, path: str | None) -> None:
         raise ValidationError(
             f"the set has M={m} bodies, recogniser {rec.name} takes at most {spec.num_person}",
             path=path, field="M")
+
+
+@dataclass(frozen=True)
+class SetPredictions:
+    """What :func:`predict_set` returns for a set of ``N`` samples.
+
+    Attributes:
+        predictions: ``(N,)`` int64 model classes (argmax of the logits).
+        max_prob: ``(N,)`` float64 softmax probability of that class.
+        top: ``(N, k)`` int64 the ``k`` most probable classes, best first.
+        seconds: wall time of the forward passes.
+    """
+
+    predictions: np.ndarray
+    max_prob: np.ndarray
+    top: np.ndarray
+    seconds: float
+
+
+def predict_set(rec: Any, sset: Any, *, top_k: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
+                device: str | Any = "cpu", progress: Callable[[int, int], None] | None = None,
+                data_path: str | Path | None = None) -> SetPredictions:
+    """Run recogniser ``rec`` over every sample of ``sset`` in batches (labels unused).
+
+    Args:
+        rec: a :class:`~pipeline.models.Recognizer` (moved to ``device`` and put in eval
+            mode for the run; its training flag is restored afterwards).
+        sset: a :class:`~pipeline.skeleton_set.SkeletonSet`, data ``(N, C, T, V, M)`` in the
+            coordinates the recogniser takes raw (Kinect camera metres for NTU).
+        top_k: how many of the most probable classes to keep (capped at the class count).
+        batch_size: samples per forward pass.
+        device: ``"cpu"``, ``"cuda"``...
+        progress: called as ``progress(samples_done, samples_total)`` after every batch.
+        data_path: where ``sset`` was read from (named in errors).
+    Raises:
+        ValidationError: layout, channel or body count incompatible with the recogniser
+            (before any compute), or ``batch_size < 1``.
+    """
+    import torch  # here, not at import: the CLI imports this module for its defaults
+
+    path = None if data_path is None else str(data_path)
+    if batch_size < 1:
+        raise ValidationError(f"batch_size must be >= 1, got {batch_size}", field="batch_size")
+    check_compatible(rec, sset, path)
+    n = len(sset)
+    top_k = max(1, min(top_k, rec.num_classes))
+    was_training = rec.training
+    rec.to(device)
+    rec.eval()
+    preds = np.empty(n, dtype=np.int64)
+    max_prob = np.empty(n, dtype=np.float64)
+    top = np.empty((n, top_k), dtype=np.int64)
+    start = time.perf_counter()
+    try:
+        with torch.no_grad():
+            for lo in range(0, n, batch_size):
+                hi = min(n, lo + batch_size)
+                x = torch.from_numpy(np.ascontiguousarray(sset.data[lo:hi], dtype=np.float32)).to(device)
+                prob = torch.softmax(rec(x).double(), dim=-1).cpu()
+                best, arg = prob.max(dim=-1)
+                preds[lo:hi] = arg.numpy()
+                max_prob[lo:hi] = best.numpy()
+                top[lo:hi] = prob.topk(top_k, dim=-1).indices.numpy()
+                if progress is not None:
+                    progress(hi, n)
+    finally:
+        rec.train(was_training)
+    return SetPredictions(predictions=preds, max_prob=max_prob, top=top, seconds=time.perf_counter() - start)
 
 
 def evaluate_recognizer(rec: Any, sset: Any, *, batch_size: int = DEFAULT_BATCH_SIZE,
@@ -220,12 +290,10 @@ def evaluate_recognizer(rec: Any, sset: Any, *, batch_size: int = DEFAULT_BATCH_
             (before any compute), no labelled sample, or ``batch_size < 1``.
         LabelMismatchError: labels that cannot be aligned with the model's classes.
     """
-    import torch  # here, not at import: the CLI imports this module for its defaults
-
     path = None if data_path is None else str(data_path)
     if batch_size < 1:
         raise ValidationError(f"batch_size must be >= 1, got {batch_size}", field="batch_size")
-    _check_compatible(rec, sset, path)
+    check_compatible(rec, sset, path)
     labels, label_map = align_labels(sset.label, list(sset.class_names), list(rec.class_names), path=path)
     n, k = len(sset), rec.num_classes
     labelled = labels >= 0
@@ -233,30 +301,11 @@ def evaluate_recognizer(rec: Any, sset: Any, *, batch_size: int = DEFAULT_BATCH_
         raise ValidationError(f"none of the {n} samples has a label (all -1): nothing to score",
                               path=path, field="label")
 
-    was_training = rec.training
-    rec.to(device)
-    rec.eval()
     top_k = min(TOP_K, k)
-    preds = np.empty(n, dtype=np.int64)
-    max_prob = np.empty(n, dtype=np.float64)
-    in_top = np.empty(n, dtype=bool)
-    start = time.perf_counter()
-    try:
-        with torch.no_grad():
-            for lo in range(0, n, batch_size):
-                hi = min(n, lo + batch_size)
-                x = torch.from_numpy(np.ascontiguousarray(sset.data[lo:hi], dtype=np.float32)).to(device)
-                prob = torch.softmax(rec(x).double(), dim=-1).cpu()
-                best, arg = prob.max(dim=-1)
-                preds[lo:hi] = arg.numpy()
-                max_prob[lo:hi] = best.numpy()
-                top = prob.topk(top_k, dim=-1).indices.numpy()
-                in_top[lo:hi] = (top == np.maximum(labels[lo:hi], 0)[:, None]).any(axis=1)
-                if progress is not None:
-                    progress(hi, n)
-    finally:
-        rec.train(was_training)
-    seconds = time.perf_counter() - start
+    predicted = predict_set(rec, sset, top_k=top_k, batch_size=batch_size, device=device, progress=progress,
+                            data_path=path)
+    preds, max_prob, seconds = predicted.predictions, predicted.max_prob, predicted.seconds
+    in_top = (predicted.top == np.maximum(labels, 0)[:, None]).any(axis=1)
 
     y, p = labels[labelled], preds[labelled]
     correct = y == p
@@ -387,5 +436,6 @@ def summary_line(report: EvalReport) -> str:
             f"top-{report.top_k} {100 * report.top5:.2f} %, confidence {conf}")
 
 
-__all__ = ["ClassStats", "DEFAULT_BATCH_SIZE", "EvalReport", "align_labels", "confusion_figure",
-           "evaluate_recognizer", "load_evaluation_set", "summary_line", "write_evaluation"]
+__all__ = ["ClassStats", "DEFAULT_BATCH_SIZE", "EvalReport", "SetPredictions", "align_labels", "check_compatible",
+           "confusion_figure", "evaluate_recognizer", "load_evaluation_set", "predict_set", "summary_line",
+           "write_evaluation"]

@@ -205,7 +205,8 @@ def attack_command(
 
     provenance = {
         "stage": "attack", "attack": atk.config(), "cli": cfg.model_dump(mode="json"),
-        "model": rec.name, "model_path": rec.meta.get("path"), "source_data": str(data), "source_part": part,
+        "model": rec.name, "model_path": rec.meta.get("path"), "model_class_names": list(rec.class_names),
+        "source_data": str(data), "source_part": part,
         "source_hash": sset.content_hash(), "source_provenance": sset.provenance, "indices": idx,
     }
     from dataclasses import replace

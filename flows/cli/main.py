@@ -8,6 +8,7 @@ import typer
 
 from flows.cli.attack import attack_command
 from flows.cli.common import err_console, setup_logging
+from flows.cli.crossmodal import crossmodal_command
 from flows.cli.data import app as data_app
 from flows.cli.evaluate import evaluate_command
 from flows.cli.experiment import experiment_command
@@ -25,6 +26,7 @@ app.add_typer(data_app, name="data")
 app.command("train")(train_command)
 app.command("render")(render_command)
 app.command("evaluate")(evaluate_command)
+app.command("evaluate-crossmodal")(crossmodal_command)
 app.command("attack")(attack_command)
 app.command("experiment")(experiment_command)
 

@@ -1,0 +1,703 @@
+"""Cross-modal evaluation (``ciasa evaluate-crossmodal``): does the attack survive video?
+
+The paper's cross-modality experiment renders the clean and the adversarial skeletons as
+videos, recovers skeletons from them with a monocular pose extractor and scores the
+recogniser on what was recovered ("ST-GCN accuracy on 240 NTU-XV samples: 53.3 % clean,
+38.9 % adversarial"). :func:`evaluate_crossmodal` takes the four skeleton sets of that
+experiment and returns a :class:`CrossModalReport`:
+
+* ``clean`` / ``adversarial``: the source skeletons (the attack's input and output; the
+  same sample names, in any order);
+* ``clean_recovered`` / ``adversarial_recovered``: the skeletons recovered from their
+  videos (names of the source samples; possibly fewer samples when an extraction failed,
+  possibly another number of frames ``T``).
+
+Samples are matched by name, never by position. A sample whose recovery is missing from
+either recovered set is reported as such and left out of every "recovered" number; those
+numbers are computed on the samples recovered in both sets, and every number carries the
+count it is computed on (:class:`Rate`). Labels are the clean source set's, mapped to the
+recogniser's classes by name (:func:`pipeline.evaluate.align_labels`); the other sets must
+agree with them (label ``-1``, unknown, is accepted in any of them). Targets are the
+attack's target classes, indices of the recogniser's classes (``-1``: none).
+
+Rates (as in :mod:`attack.metrics`, names say what they are computed over):
+
+* ``untargeted_fooling_rate_over_correct``: share whose adversarial prediction is not the
+  label, among the samples whose clean prediction was correct;
+* ``untargeted_fooling_rate_over_labelled``: share whose adversarial prediction is not the
+  label, over every labelled sample (= 1 - adversarial accuracy);
+* ``prediction_change_rate``: share whose adversarial prediction differs from the clean
+  one, over every sample (what ``attack.json`` calls ``untargeted_fooling_rate_over_all``);
+* ``targeted_fooling_rate_over_all`` / ``_over_correct``: share still classified as the
+  attack's target, over the samples with a target / those of them correct when clean.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.errors import FormatError, LabelMismatchError, ValidationError
+from pipeline.evaluate import DEFAULT_BATCH_SIZE, align_labels, check_compatible, predict_set
+
+log = logging.getLogger(__name__)
+
+REPORT_FORMAT = "ciasa.crossmodal"
+REPORT_VERSION = 1
+#: Per-sample meta key of an adversarial set holding the attack's target class per sample.
+TARGET_META_KEY = "attack_target"
+#: The four inputs, in the order they are read and predicted.
+ROLES = ("clean", "adversarial", "clean_recovered", "adversarial_recovered")
+#: At most this many offending sample names are listed in an error or in the report.
+MAX_LISTED = 5
+
+
+def _listed(names: Sequence[str]) -> str:
+    """``'a', 'b' and 3 more`` (at most :data:`MAX_LISTED` names)."""
+    shown = ", ".join(repr(str(s)) for s in names[:MAX_LISTED])
+    more = len(names) - MAX_LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+# --------------------------------------------------------------------------- report types
+
+
+@dataclass(frozen=True)
+class Rate:
+    """``count`` of ``total`` samples; ``value`` is their share in [0, 1] (None when
+    ``total`` is 0: nothing to count)."""
+
+    count: int
+    total: int
+
+    @property
+    def value(self) -> float | None:
+        return None if self.total == 0 else self.count / self.total
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "count": self.count, "total": self.total}
+
+
+def _rate(hits: np.ndarray, over: np.ndarray) -> Rate:
+    return Rate(int((hits & over).sum()), int(over.sum()))
+
+
+@dataclass(frozen=True)
+class PairMetrics:
+    """A recogniser on a pair of sets (clean and adversarial) over the same samples.
+
+    Attributes:
+        num_samples: samples compared.
+        clean_accuracy, adversarial_accuracy: over the labelled samples.
+        untargeted_fooling_rate_over_correct: adversarial prediction != label, over the
+            labelled samples whose clean prediction is correct.
+        untargeted_fooling_rate_over_labelled: adversarial prediction != label, over the
+            labelled samples.
+        prediction_change_rate: adversarial prediction != clean prediction, over all.
+        targeted_fooling_rate_over_all: adversarial prediction == target, over the samples
+            with a target; ``targeted_fooling_rate_over_correct``: the same over those whose
+            clean prediction is correct. Both None when no targets were given.
+    """
+
+    num_samples: int
+    clean_accuracy: Rate
+    adversarial_accuracy: Rate
+    untargeted_fooling_rate_over_correct: Rate
+    untargeted_fooling_rate_over_labelled: Rate
+    prediction_change_rate: Rate
+    targeted_fooling_rate_over_all: Rate | None
+    targeted_fooling_rate_over_correct: Rate | None
+
+    @property
+    def accuracy_drop(self) -> float | None:
+        """Clean accuracy - adversarial accuracy (None without labelled samples)."""
+        clean, adv = self.clean_accuracy.value, self.adversarial_accuracy.value
+        return None if clean is None or adv is None else clean - adv
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"num_samples": self.num_samples, "accuracy_drop": self.accuracy_drop}
+        for name in ("clean_accuracy", "adversarial_accuracy", "untargeted_fooling_rate_over_correct",
+                     "untargeted_fooling_rate_over_labelled", "prediction_change_rate",
+                     "targeted_fooling_rate_over_all", "targeted_fooling_rate_over_correct"):
+            value = getattr(self, name)
+            out[name] = None if value is None else value.to_dict()
+        return out
+
+
+def pair_metrics(labels: np.ndarray, clean_pred: np.ndarray, adv_pred: np.ndarray,
+                 targets: np.ndarray | None) -> PairMetrics:
+    """:class:`PairMetrics` of ``(n,)`` model-class arrays: labels (-1 unknown), clean and
+    adversarial predictions, and targets (-1 none; None: untargeted)."""
+    known = labels >= 0
+    correct = known & (clean_pred == labels)
+    wrong = adv_pred != labels
+    everyone = np.ones(len(labels), dtype=bool)
+    hit = None if targets is None else adv_pred == targets
+    aimed = None if targets is None else targets >= 0
+    return PairMetrics(
+        num_samples=len(labels),
+        clean_accuracy=_rate(clean_pred == labels, known),
+        adversarial_accuracy=_rate(adv_pred == labels, known),
+        untargeted_fooling_rate_over_correct=_rate(wrong, correct),
+        untargeted_fooling_rate_over_labelled=_rate(wrong, known),
+        prediction_change_rate=_rate(adv_pred != clean_pred, everyone),
+        targeted_fooling_rate_over_all=None if hit is None else _rate(hit, aimed),
+        targeted_fooling_rate_over_correct=None if hit is None else _rate(hit, aimed & correct),
+    )
+
+
+@dataclass(frozen=True)
+class ClassRow:
+    """Accuracies on one model class (``index``); an accuracy is None without samples.
+
+    ``support``: labelled source samples of the class (the source accuracies' count);
+    ``recovered_support``: those of them recovered in both recovered sets.
+    """
+
+    index: int
+    name: str
+    support: int
+    clean_source: float | None
+    adversarial_source: float | None
+    recovered_support: int
+    clean_recovered: float | None
+    adversarial_recovered: float | None
+
+
+@dataclass(frozen=True)
+class SampleOutcome:
+    """One source sample: its label and target (model classes, -1 / None when unknown or
+    untargeted), and the prediction and confidence (softmax probability of the prediction)
+    on each of the four sets; the recovered ones are None when that recovery is missing."""
+
+    name: str
+    label: int
+    target: int | None
+    clean_source_pred: int
+    clean_source_conf: float
+    adversarial_source_pred: int
+    adversarial_source_conf: float
+    clean_recovered_pred: int | None
+    clean_recovered_conf: float | None
+    adversarial_recovered_pred: int | None
+    adversarial_recovered_conf: float | None
+
+    @property
+    def clean_recovered_present(self) -> bool:
+        return self.clean_recovered_pred is not None
+
+    @property
+    def adversarial_recovered_present(self) -> bool:
+        return self.adversarial_recovered_pred is not None
+
+    @property
+    def recovered(self) -> bool:
+        """Recovered in both sets (counted in the recovered metrics)."""
+        return self.clean_recovered_present and self.adversarial_recovered_present
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """One of the four input sets: where it came from (None in memory), its content hash,
+    sample count ``N``, padded length ``T``, frame rate and coordinate frame."""
+
+    path: str | None
+    content_hash: str
+    num_samples: int
+    frames: int
+    fps: float
+    coordinate_frame: str
+
+
+@dataclass
+class CrossModalReport:
+    """The result of :func:`evaluate_crossmodal`.
+
+    Attributes:
+        model, arch, model_path: the recogniser (name, architecture, checkpoint(s)).
+        class_names: the model's ``K`` class names (index = model class).
+        inputs: :class:`InputInfo` per role (keys: :data:`ROLES`).
+        targets_source: where the targets came from (``"given"``,
+            ``"adversarial sample_meta 'attack_target'"``) or None (no targets).
+        num_samples: source samples (the clean and adversarial sets hold the same names).
+        num_unlabelled: source samples with label -1 (predicted, left out of accuracies).
+        num_recovered: samples recovered in both recovered sets.
+        missing_clean_recovered, missing_adversarial_recovered: source samples absent from
+            the recovered sets (in source order).
+        source: :class:`PairMetrics` of the source sets over every source sample;
+            ``source_on_recovered``: the same over the recovered samples only;
+            ``recovered``: the recovered sets over the recovered samples.
+        clean_agreement, adversarial_agreement: recovered prediction == source prediction,
+            over the recovered samples.
+        per_class: one :class:`ClassRow` per model class with labelled source samples.
+        samples: one :class:`SampleOutcome` per source sample, in clean source order.
+        label_map: set class name -> model index where labels were realigned by name.
+        seconds: wall time of the forward passes; ``device``: where they ran.
+    """
+
+    model: str
+    arch: str
+    model_path: str | None
+    class_names: list[str]
+    inputs: dict[str, InputInfo]
+    targets_source: str | None
+    num_samples: int
+    num_unlabelled: int
+    num_recovered: int
+    missing_clean_recovered: list[str]
+    missing_adversarial_recovered: list[str]
+    source: PairMetrics
+    source_on_recovered: PairMetrics
+    recovered: PairMetrics
+    clean_agreement: Rate
+    adversarial_agreement: Rate
+    per_class: list[ClassRow]
+    samples: list[SampleOutcome]
+    label_map: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    device: str = "cpu"
+
+    @property
+    def source_accuracy_drop(self) -> float | None:
+        return self.source.accuracy_drop
+
+    @property
+    def recovered_accuracy_drop(self) -> float | None:
+        return self.recovered.accuracy_drop
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready containers (NaN-free; missing values are None)."""
+        def col(name: str) -> list[Any]:
+            values = [getattr(s, name) for s in self.samples]
+            if name.endswith("_conf"):
+                return [None if v is None else round(float(v), 6) for v in values]
+            return values
+
+        sample_fields = [f for f in SampleOutcome.__dataclass_fields__]
+        samples = {name: col(name) for name in sample_fields}
+        samples["clean_recovered_present"] = [s.clean_recovered_present for s in self.samples]
+        samples["adversarial_recovered_present"] = [s.adversarial_recovered_present for s in self.samples]
+        return {
+            "format": REPORT_FORMAT,
+            "version": REPORT_VERSION,
+            "model": self.model,
+            "arch": self.arch,
+            "model_path": self.model_path,
+            "inputs": {role: vars(info) for role, info in self.inputs.items()},
+            "targets_source": self.targets_source,
+            "num_samples": self.num_samples,
+            "num_unlabelled": self.num_unlabelled,
+            "num_recovered": self.num_recovered,
+            "missing_clean_recovered": list(self.missing_clean_recovered),
+            "missing_adversarial_recovered": list(self.missing_adversarial_recovered),
+            "source_accuracy_drop": self.source_accuracy_drop,
+            "recovered_accuracy_drop": self.recovered_accuracy_drop,
+            "source": self.source.to_dict(),
+            "source_on_recovered": self.source_on_recovered.to_dict(),
+            "recovered": self.recovered.to_dict(),
+            "clean_agreement": self.clean_agreement.to_dict(),
+            "adversarial_agreement": self.adversarial_agreement.to_dict(),
+            "class_names": list(self.class_names),
+            "label_map": dict(self.label_map),
+            "per_class": [vars(c) for c in self.per_class],
+            "samples": samples,
+            "seconds": round(self.seconds, 3),
+            "device": self.device,
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def headline(self) -> str:
+        """The measurement in the paper's form: ``<model> accuracy on <n> recovered
+        samples: x % clean, y % adversarial``."""
+        r = self.recovered
+        return (f"{self.model} accuracy on {r.clean_accuracy.total} recovered samples: "
+                f"{_pct(r.clean_accuracy.value)} clean, {_pct(r.adversarial_accuracy.value)} adversarial")
+
+    def to_markdown(self) -> str:
+        """The report as Markdown: headline, summary table, agreement, missing recoveries,
+        per-class table and inputs."""
+        lines = [f"# Cross-modal evaluation: {_cell(self.model)} ({self.arch})", "",
+                 f"**{_cell(self.headline())}** (skeletons recovered from the rendered videos; the source "
+                 f"skeletons of the same samples: {_pct(self.source_on_recovered.clean_accuracy.value)} clean, "
+                 f"{_pct(self.source_on_recovered.adversarial_accuracy.value)} adversarial).", ""]
+        head = ["skeletons", "samples", "clean accuracy", "adversarial accuracy", "accuracy drop",
+                "fooled (over correct)", "fooled (over labelled)", "prediction changed", "still the target"]
+        lines += [_row(head), _row(["---"] * len(head))]
+        for title, m in (("source (all samples)", self.source),
+                         ("source (recovered samples)", self.source_on_recovered),
+                         ("recovered from video", self.recovered)):
+            target = m.targeted_fooling_rate_over_all
+            lines.append(_row([title, str(m.num_samples), _frac(m.clean_accuracy), _frac(m.adversarial_accuracy),
+                               _pp(m.accuracy_drop), _frac(m.untargeted_fooling_rate_over_correct),
+                               _frac(m.untargeted_fooling_rate_over_labelled), _frac(m.prediction_change_rate),
+                               "n/a" if target is None else _frac(target)]))
+        lines += ["", f"Recovered predictions equal to the source predictions, on the {self.num_recovered} "
+                      f"recovered samples: clean {_frac(self.clean_agreement)}, adversarial "
+                      f"{_frac(self.adversarial_agreement)}.", ""]
+        if self.targets_source is None:
+            lines += ["No attack targets were given: the target columns are n/a.", ""]
+        missing = sorted(set(self.missing_clean_recovered) | set(self.missing_adversarial_recovered))
+        if missing:
+            lines += [f"Missing recovery: {len(missing)} of {self.num_samples} samples, left out of the "
+                      f"recovered numbers (clean: {len(self.missing_clean_recovered)}"
+                      + (f", {_listed(self.missing_clean_recovered)}" if self.missing_clean_recovered else "")
+                      + f"; adversarial: {len(self.missing_adversarial_recovered)}"
+                      + (f", {_listed(self.missing_adversarial_recovered)}"
+                         if self.missing_adversarial_recovered else "") + ").", ""]
+        if self.num_unlabelled:
+            lines += [f"{self.num_unlabelled} sample(s) have no label: predicted, left out of the accuracies.", ""]
+        lines += ["## Per class", ""]
+        head = ["class", "support", "clean source", "adversarial source", "recovered support",
+                "clean recovered", "adversarial recovered"]
+        lines += [_row(head), _row(["---"] * len(head))]
+        for c in self.per_class:
+            lines.append(_row([_cell(c.name), str(c.support), _pct(c.clean_source), _pct(c.adversarial_source),
+                               str(c.recovered_support), _pct(c.clean_recovered), _pct(c.adversarial_recovered)]))
+        lines += ["", "## Inputs", ""]
+        head = ["set", "file", "samples", "frames (T)", "fps", "content hash"]
+        lines += [_row(head), _row(["---"] * len(head))]
+        for role, info in self.inputs.items():
+            lines.append(_row([role.replace("_", " "), _cell(info.path or "(in memory)"), str(info.num_samples),
+                               str(info.frames), f"{info.fps:g}", f"`{info.content_hash[:12]}`"]))
+        return "\n".join(lines) + "\n"
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{100 * value:.1f} %"
+
+
+def _pp(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f} pp"
+
+
+def _frac(rate: Rate) -> str:
+    return f"{_pct(rate.value)} ({rate.count}/{rate.total})"
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def _names(sset: Any, path: str | None) -> list[str]:
+    """The set's sample names; ValidationError (field ``name``) on duplicates."""
+    names = [str(s) for s in np.asarray(sset.name).tolist()]
+    if len(set(names)) != len(names):
+        seen: set[str] = set()
+        dups = sorted({s for s in names if s in seen or seen.add(s)})  # type: ignore[func-returns-value]
+        raise ValidationError(f"{len(dups)} duplicate sample name(s): {_listed(dups)}", path=path, field="name")
+    return names
+
+
+def _check_same_names(clean: list[str], adversarial: list[str], path: str | None) -> None:
+    in_clean, in_adv = set(clean), set(adversarial)
+    only_adv = [s for s in adversarial if s not in in_clean]
+    only_clean = [s for s in clean if s not in in_adv]
+    if only_adv or only_clean:
+        parts = []
+        if only_adv:
+            parts.append(f"{len(only_adv)} only in the adversarial set ({_listed(only_adv)})")
+        if only_clean:
+            parts.append(f"{len(only_clean)} only in the clean set ({_listed(only_clean)})")
+        raise LabelMismatchError("the clean and adversarial source sets hold different samples: "
+                                 + "; ".join(parts), path=path, field="name")
+
+
+def _model_labels(sset: Any, rec: Any, path: str | None) -> tuple[np.ndarray, dict[str, int]]:
+    return align_labels(sset.label, list(sset.class_names), list(rec.class_names), path=path)
+
+
+def _check_labels_agree(truth: np.ndarray, other: np.ndarray, names: list[str], role: str,
+                        path: str | None) -> None:
+    """``other`` (a set's labels, in source order) must equal the clean source labels
+    wherever it is known (>= 0)."""
+    bad = np.flatnonzero((other >= 0) & (other != truth))
+    if bad.size:
+        listed = _listed([names[i] for i in bad])
+        raise LabelMismatchError(
+            f"{bad.size} sample(s) of the {role.replace('_', ' ')} set are labelled differently from the "
+            f"clean source set: {listed}", path=path, field="label")
+
+
+def _resolve_targets(targets: Any, target_classes: Sequence[str] | None, rec: Any, adversarial: Any,
+                     adv_names: list[str], order: list[str],
+                     adv_path: str | None) -> tuple[np.ndarray | None, str | None]:
+    """Targets as ``(N,)`` model classes in ``order`` (-1: none), and where they came from."""
+    if targets is None:
+        if TARGET_META_KEY not in adversarial.sample_meta:
+            return None, None
+        targets, source = adversarial.sample_meta[TARGET_META_KEY], f"adversarial sample_meta {TARGET_META_KEY!r}"
+        if target_classes is None:  # the attacked model's classes, recorded by ``ciasa attack``
+            recorded = (adversarial.provenance or {}).get("model_class_names")
+            target_classes = list(recorded) if recorded else None
+    else:
+        source = "given"
+    if isinstance(targets, Mapping):
+        missing = [s for s in order if s not in targets]
+        if missing:
+            raise LabelMismatchError(f"no target for {len(missing)} sample(s): {_listed(missing)}",
+                                     path=adv_path, field="targets")
+        values = np.asarray([targets[s] for s in order])
+    else:
+        values = np.asarray(targets)
+        if values.ndim != 1 or len(values) != len(adv_names):
+            raise ValidationError(f"targets of shape {values.shape} for {len(adv_names)} adversarial samples",
+                                  path=adv_path, field="targets")
+        row = {s: i for i, s in enumerate(adv_names)}
+        values = values[[row[s] for s in order]]
+    if values.dtype.kind not in "iu":
+        raise ValidationError(f"targets must be integer class indices, got dtype {values.dtype}",
+                              path=adv_path, field="targets")
+    values = values.astype(np.int64)
+    classes = list(target_classes) if target_classes is not None else list(rec.class_names)
+    bad = np.flatnonzero((values < -1) | (values >= len(classes)))
+    if bad.size:
+        raise ValidationError(f"target {int(values[bad[0]])} outside 0..{len(classes) - 1} (-1 = none)",
+                              path=adv_path, sample=order[int(bad[0])], field="targets")
+    if target_classes is not None and classes != list(rec.class_names):
+        try:
+            values, _ = align_labels(values, classes, list(rec.class_names), path=adv_path)
+        except LabelMismatchError as exc:
+            raise LabelMismatchError(f"target classes: {exc.reason}", path=adv_path, field="targets") from None
+    return values, source
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def _class_row(k: int, name: str, labels: np.ndarray, recovered: np.ndarray,
+               pred: dict[str, np.ndarray]) -> ClassRow:
+    """Accuracies on model class ``k`` from ``(N,)`` labels, recovered mask and predictions
+    by role (all in source order)."""
+    of_class = labels == k
+    rec_class = of_class & recovered
+
+    def acc(role: str, mask: np.ndarray) -> float | None:
+        return float((pred[role][mask] == k).mean()) if mask.any() else None
+
+    return ClassRow(index=k, name=name, support=int(of_class.sum()), clean_source=acc("clean", of_class),
+                    adversarial_source=acc("adversarial", of_class), recovered_support=int(rec_class.sum()),
+                    clean_recovered=acc("clean_recovered", rec_class),
+                    adversarial_recovered=acc("adversarial_recovered", rec_class))
+
+
+def evaluate_crossmodal(rec: Any, clean: Any, adversarial: Any, clean_recovered: Any, adversarial_recovered: Any, *,
+                        targets: np.ndarray | Sequence[int] | Mapping[str, int] | None = None,
+                        target_classes: Sequence[str] | None = None,
+                        batch_size: int = DEFAULT_BATCH_SIZE, device: str | Any = "cpu",
+                        progress: Callable[[int, int], None] | None = None,
+                        paths: Mapping[str, str | Path | None] | None = None) -> CrossModalReport:
+    """Score recogniser ``rec`` on source and recovered, clean and adversarial skeletons.
+
+    Args:
+        rec: a :class:`~pipeline.models.Recognizer` (eval mode for the run, then restored).
+        clean, adversarial: the source :class:`~pipeline.skeleton_set.SkeletonSet` s, data
+            ``(N, C, T, V, M)`` in the coordinates the recogniser takes raw (Kinect camera
+            metres for NTU); the same sample names, in any order.
+        clean_recovered, adversarial_recovered: the sets recovered from their videos, in
+            the same layout and coordinates; names of source samples (a subset is allowed:
+            the others count as missing recovery), any ``T``.
+        targets: the attack's target per sample, as class indices (of ``target_classes``,
+            by default of the recogniser; -1: none): an ``(N,)`` array in the adversarial
+            set's order or a name -> target mapping. None: the adversarial set's per-sample
+            meta :data:`TARGET_META_KEY` when present, else no targets (target rates None).
+        target_classes: the class names the targets index (e.g. the attacked model's,
+            ``attack.json``'s ``model_class_names``); realigned by name to the recogniser.
+        batch_size: samples per forward pass; ``device``: where they run.
+        progress: called as ``progress(samples_done, samples_total)`` over the four sets.
+        paths: where each set was read from, by role (:data:`ROLES`); named in errors and
+            recorded in the report.
+    Returns:
+        A :class:`CrossModalReport`.
+    Raises:
+        ValidationError: duplicate names in a set, a set incompatible with the recogniser
+            (before any compute), bad targets, no labelled source sample, ``batch_size < 1``.
+        LabelMismatchError: clean and adversarial names differ, a recovered name has no
+            source sample, labels disagree across sets or cannot be aligned with the model,
+            a sample without a target in a mapping.
+    """
+    paths = dict(paths or {})
+    unknown = sorted(set(paths) - set(ROLES))
+    if unknown:
+        raise ValueError(f"unknown roles in paths: {unknown}; roles: {', '.join(ROLES)}")
+    sets = dict(zip(ROLES, (clean, adversarial, clean_recovered, adversarial_recovered)))
+    where = {role: None if paths.get(role) is None else str(paths[role]) for role in ROLES}
+    if batch_size < 1:
+        raise ValidationError(f"batch_size must be >= 1, got {batch_size}", field="batch_size")
+
+    names = {role: _names(sset, where[role]) for role, sset in sets.items()}
+    order = names["clean"]
+    _check_same_names(order, names["adversarial"], where["adversarial"])
+    source = set(order)
+    for role in ("clean_recovered", "adversarial_recovered"):
+        stray = [s for s in names[role] if s not in source]
+        if stray:
+            raise LabelMismatchError(f"{len(stray)} recovered sample(s) have no source sample: {_listed(stray)}",
+                                     path=where[role], field="name")
+    for role, sset in sets.items():
+        check_compatible(rec, sset, where[role])
+
+    labels, label_map = _model_labels(clean, rec, where["clean"])
+    n = len(order)
+    rows = {role: {s: i for i, s in enumerate(names[role])} for role in ROLES}
+    present = {role: np.array([s in rows[role] for s in order], dtype=bool) for role in ROLES}
+    for role in ROLES[1:]:
+        other, _ = _model_labels(sets[role], rec, where[role])
+        in_source = np.full(n, -1, dtype=np.int64)
+        in_source[present[role]] = other[[rows[role][s] for s in order if s in rows[role]]]
+        _check_labels_agree(labels, in_source, order, role, where[role])
+    if not (labels >= 0).any():
+        raise ValidationError(f"none of the {n} clean source samples has a label (all -1): nothing to score",
+                              path=where["clean"], field="label")
+    target_values, targets_source = _resolve_targets(targets, target_classes, rec, adversarial,
+                                                     names["adversarial"], order, where["adversarial"])
+    clean_fps = float(clean.fps)
+    for role in ROLES[1:]:
+        if float(sets[role].fps) != clean_fps:
+            log.warning("%s set at %g fps, the clean source set at %g fps: the recogniser sees another speed",
+                        role.replace("_", " "), float(sets[role].fps), clean_fps)
+
+    pred = {role: np.full(n, -1, dtype=np.int64) for role in ROLES}
+    conf = {role: np.full(n, np.nan, dtype=np.float64) for role in ROLES}
+    total = sum(int(present[role].sum()) for role in ROLES)
+    done = 0
+    seconds = 0.0
+    for role in ROLES:
+        keep = np.flatnonzero(present[role])
+        if keep.size == 0:
+            continue
+        sub = sets[role].subset(np.array([rows[role][order[i]] for i in keep], dtype=np.int64))
+
+        def on_batch(finished: int, _total: int, offset: int = done) -> None:
+            if progress is not None:
+                progress(offset + finished, total)
+
+        out = predict_set(rec, sub, batch_size=batch_size, device=device, progress=on_batch, data_path=where[role])
+        pred[role][keep] = out.predictions
+        conf[role][keep] = out.max_prob
+        seconds += out.seconds
+        done += keep.size
+
+    recovered = present["clean_recovered"] & present["adversarial_recovered"]
+    t_rec = None if target_values is None else target_values[recovered]
+    metrics_source = pair_metrics(labels, pred["clean"], pred["adversarial"], target_values)
+    metrics_source_rec = pair_metrics(labels[recovered], pred["clean"][recovered], pred["adversarial"][recovered],
+                                      t_rec)
+    metrics_rec = pair_metrics(labels[recovered], pred["clean_recovered"][recovered],
+                               pred["adversarial_recovered"][recovered], t_rec)
+    everyone = np.ones(int(recovered.sum()), dtype=bool)
+    clean_agreement = _rate(pred["clean_recovered"][recovered] == pred["clean"][recovered], everyone)
+    adversarial_agreement = _rate(pred["adversarial_recovered"][recovered] == pred["adversarial"][recovered],
+                                  everyone)
+
+    per_class = [_class_row(k, name, labels, recovered, pred) for k, name in enumerate(rec.class_names)
+                 if (labels == k).any()]
+
+    def outcome(i: int) -> SampleOutcome:
+        def maybe(role: str) -> tuple[int | None, float | None]:
+            return (int(pred[role][i]), float(conf[role][i])) if present[role][i] else (None, None)
+
+        crp, crc = maybe("clean_recovered")
+        arp, arc = maybe("adversarial_recovered")
+        return SampleOutcome(
+            name=order[i], label=int(labels[i]), target=None if target_values is None else int(target_values[i]),
+            clean_source_pred=int(pred["clean"][i]), clean_source_conf=float(conf["clean"][i]),
+            adversarial_source_pred=int(pred["adversarial"][i]), adversarial_source_conf=float(conf["adversarial"][i]),
+            clean_recovered_pred=crp, clean_recovered_conf=crc, adversarial_recovered_pred=arp,
+            adversarial_recovered_conf=arc)
+
+    missing_clean = [order[i] for i in np.flatnonzero(~present["clean_recovered"])]
+    missing_adv = [order[i] for i in np.flatnonzero(~present["adversarial_recovered"])]
+    if missing_clean or missing_adv:
+        log.info("missing recovery: %d clean, %d adversarial of %d samples (left out of the recovered numbers)",
+                 len(missing_clean), len(missing_adv), n)
+    meta_path = rec.meta.get("path") or ", ".join(
+        str(m.get("path")) for m in rec.meta.get("members", []) if isinstance(m, dict)) or None
+    inputs = {role: InputInfo(path=where[role], content_hash=sset.content_hash(), num_samples=len(sset),
+                              frames=int(sset.data.shape[2]), fps=float(sset.fps),
+                              coordinate_frame=str(sset.coordinate_frame)) for role, sset in sets.items()}
+    return CrossModalReport(
+        model=rec.name, arch=rec.arch, model_path=meta_path, class_names=list(rec.class_names), inputs=inputs,
+        targets_source=targets_source, num_samples=n, num_unlabelled=int((labels < 0).sum()),
+        num_recovered=int(recovered.sum()), missing_clean_recovered=missing_clean,
+        missing_adversarial_recovered=missing_adv, source=metrics_source, source_on_recovered=metrics_source_rec,
+        recovered=metrics_rec, clean_agreement=clean_agreement, adversarial_agreement=adversarial_agreement,
+        per_class=per_class, samples=[outcome(i) for i in range(n)], label_map=label_map, seconds=seconds,
+        device=str(device))
+
+
+# --------------------------------------------------------------------------- files
+
+
+def read_attack_targets(path: str | Path) -> tuple[dict[str, int] | None, list[str] | None]:
+    """The targets recorded by ``ciasa attack`` in ``attack.json``.
+
+    Returns:
+        ``(targets, class_names)``: sample name -> target class index (None for an
+        untargeted attack), and the attacked model's class names the indices refer to
+        (``model_class_names``; None when not recorded).
+    Raises:
+        MissingInputError: no such file; FormatError: not valid JSON, or ``per_sample``
+        lacks matching ``name`` / ``target`` lists of str / int (the field named).
+    """
+    from pipeline.errors import MissingInputError
+    from pipeline.io_utils import load_json
+
+    path = Path(path)
+    if not path.is_file():
+        raise MissingInputError("no such attack report (attack.json)", path=path)
+    doc = load_json(path, "attack report")
+    per_sample = doc.get("per_sample") if isinstance(doc, dict) else None
+    if not isinstance(per_sample, dict):
+        raise FormatError("not an attack report: no per_sample object", path=path, field="per_sample")
+    names, targets = per_sample.get("name"), per_sample.get("target")
+    if not isinstance(names, list) or not all(isinstance(s, str) for s in names):
+        raise FormatError("per_sample.name must be a list of sample names", path=path, field="per_sample.name")
+    classes = doc.get("model_class_names")
+    if classes is not None and (not isinstance(classes, list) or not all(isinstance(c, str) for c in classes)):
+        raise FormatError("model_class_names must be a list of str", path=path, field="model_class_names")
+    if targets is None:
+        log.info("%s records no targets (untargeted attack)", path)
+        return None, classes
+    if not isinstance(targets, list) or len(targets) != len(names):
+        raise FormatError(f"per_sample.target must be a list of {len(names)} class indices (one per name)",
+                          path=path, field="per_sample.target")
+    for i, t in enumerate(targets):
+        if isinstance(t, bool) or not isinstance(t, int):
+            raise FormatError(f"target {t!r} is not a class index", path=path, sample=names[i],
+                              field="per_sample.target")
+    if len(set(names)) != len(names):
+        raise FormatError("duplicate sample names", path=path, field="per_sample.name")
+    return dict(zip(names, targets)), classes
+
+
+def write_crossmodal(report: CrossModalReport, out_dir: str | Path) -> list[Path]:
+    """Write ``crossmodal.json`` and ``crossmodal.md`` into ``out_dir`` (created),
+    atomically (both appear or neither). Returns the two paths."""
+    from pipeline.io_utils import atomic_outputs
+
+    out_dir = Path(out_dir)
+    json_path, md_path = out_dir / "crossmodal.json", out_dir / "crossmodal.md"
+    with atomic_outputs() as out:
+        out.path(json_path).write_text(report.to_json(), encoding="utf-8")
+        out.path(md_path).write_text(report.to_markdown(), encoding="utf-8")
+    return [json_path, md_path]
+
+
+__all__ = ["ClassRow", "CrossModalReport", "InputInfo", "PairMetrics", "ROLES", "Rate", "SampleOutcome",
+           "TARGET_META_KEY", "evaluate_crossmodal", "pair_metrics", "read_attack_targets", "write_crossmodal"]
