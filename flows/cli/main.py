@@ -12,6 +12,7 @@ from flows.cli.crossmodal import crossmodal_command
 from flows.cli.data import app as data_app
 from flows.cli.evaluate import evaluate_command
 from flows.cli.experiment import experiment_command
+from flows.cli.extract import extract_command
 from flows.cli.render import render_command
 from flows.cli.train import train_command
 
@@ -29,6 +30,7 @@ app.command("evaluate")(evaluate_command)
 app.command("evaluate-crossmodal")(crossmodal_command)
 app.command("attack")(attack_command)
 app.command("experiment")(experiment_command)
+app.command("extract")(extract_command)
 
 
 @app.callback()

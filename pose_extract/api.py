@@ -1,0 +1,162 @@
+"""One video -> one NTU-25 skeleton sequence in the Kinect camera frame.
+
+:func:`extract_video` chains the stage's steps: MediaPipe landmarks
+(:mod:`pose_extract.mediapipe_runner`), MediaPipe world axes to Kinect axes and the root
+translation that reprojects the landmarks onto the image (:mod:`pose_extract.lifting`),
+the 33 landmarks to the 25 NTU joints (:mod:`pose_extract.mapping`), gap filling and
+resampling to the output frame rate (:mod:`pose_extract.sequence`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.errors import FormatError
+from pose_extract.config import ExtractConfig, make_config
+from pose_extract.lifting import CameraIntrinsics, lift
+from pose_extract.mapping import CONSTANTS, to_kinect_axes, to_ntu25
+from pose_extract.mediapipe_runner import Landmarks, run_mediapipe, settings
+from pose_extract.sequence import fill_gaps, resample
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The skeleton extracted from one video.
+
+    Attributes:
+        joints: ``(T, 25, 3)`` float64 metres, Kinect camera frame, NTU-25 joint order, at
+            ``fps``; invalid frames hold a neighbouring pose (:mod:`pose_extract.sequence`);
+            all zero when no frame had a person.
+        valid: ``(T,)`` bool, detected or interpolated across a short gap.
+        fps: frame rate of ``joints``.
+        video_joints: ``(T_video, 25, 3)`` the same at the video's frame rate, frame ``t``
+            = video frame ``t`` (for comparison with per-frame ground truth).
+        video_valid: ``(T_video,)`` bool, ``valid`` at the video's frame rate.
+        video_interpolated: ``(T_video,)`` bool, filled across a short gap.
+        translation: ``(T_video, 3)`` metres, the lifted root translation (the MediaPipe
+            hip midpoint in the camera frame; NaN where not solved).
+        landmarks: the raw MediaPipe landmarks.
+        intrinsics: the camera used for lifting.
+        longest_gap: longest run of undetected video frames.
+        parameters: every setting used (for a manifest).
+    """
+
+    joints: np.ndarray
+    valid: np.ndarray
+    fps: float
+    video_joints: np.ndarray
+    video_valid: np.ndarray
+    video_interpolated: np.ndarray
+    translation: np.ndarray
+    landmarks: Landmarks
+    intrinsics: CameraIntrinsics
+    longest_gap: int
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def num_frames(self) -> int:
+        """``T``, frames at the output rate."""
+        return int(self.joints.shape[0])
+
+    @property
+    def detected_frames(self) -> int:
+        """Video frames with a detected and lifted pose."""
+        return int((self.video_valid & ~self.video_interpolated).sum())
+
+    @property
+    def detection_rate(self) -> float:
+        """Share of video frames with a detected and lifted pose."""
+        n = self.video_valid.shape[0]
+        return self.detected_frames / n if n else 0.0
+
+    def outcome(self) -> dict[str, Any]:
+        """Frame counts for a report: video frames, output frames, detected, gap (not
+        detected), interpolated and masked (held) frames, the longest gap, the rate."""
+        n = int(self.video_valid.shape[0])
+        return {
+            "video_frames": n,
+            "frames": self.num_frames,
+            "detected_frames": self.detected_frames,
+            "detection_rate": round(self.detection_rate, 4),
+            "gap_frames": n - self.detected_frames,
+            "interpolated_frames": int(self.video_interpolated.sum()),
+            "masked_frames": int((~self.video_valid).sum()),
+            "longest_gap": self.longest_gap,
+        }
+
+
+def intrinsics_for_video(landmarks: Landmarks, intrinsics: CameraIntrinsics | None,
+                         fov_deg: float) -> CameraIntrinsics:
+    """The camera of a video: ``intrinsics`` when given (their image size must match the
+    video's: :class:`FormatError` naming the video otherwise), else square pixels with the
+    principal point at the image centre and ``fov_deg`` horizontal field of view."""
+    if intrinsics is None:
+        return CameraIntrinsics.from_fov(landmarks.width, landmarks.height, fov_deg)
+    if (intrinsics.width, intrinsics.height) != (landmarks.width, landmarks.height):
+        raise FormatError(
+            f"the video is {landmarks.width}x{landmarks.height} but the intrinsics are for "
+            f"{intrinsics.width}x{intrinsics.height}", path=landmarks.path, field="intrinsics",
+        )
+    return intrinsics
+
+
+def extract_video(
+    path: str | Path,
+    *,
+    fov_deg: float | None = None,
+    intrinsics: CameraIntrinsics | None = None,
+    fps: float | None = None,
+    config: ExtractConfig | None = None,
+) -> Extraction:
+    """Extract the NTU-25 skeleton of the person in a video, in the Kinect camera frame.
+
+    Args:
+        path: the video.
+        fov_deg: horizontal field of view (degrees) when ``intrinsics`` are not given
+            (default ``config.fov_deg``, the Kinect v2 colour camera's 84.1).
+        intrinsics: the camera (a render manifest's); overrides ``fov_deg``.
+        fps: output frame rate (default ``config.fps``, else the video's).
+        config: every other setting (:class:`ExtractConfig`; defaults when None).
+
+    Returns:
+        The :class:`Extraction`; a video without a person gives all frames invalid (and
+        a warning), not an error.
+
+    Raises:
+        MissingInputError: the video does not exist.
+        FormatError: not a readable video, or intrinsics for another image size.
+        ValidationError: a setting out of range.
+    """
+    cfg = make_config(config, fov_deg=fov_deg, fps=fps)
+    lm = run_mediapipe(path, min_detection_confidence=cfg.min_detection_confidence,
+                       min_tracking_confidence=cfg.min_tracking_confidence, fps_fallback=cfg.fps)
+    intr = intrinsics_for_video(lm, intrinsics, cfg.fov_deg)
+    world = to_kinect_axes(lm.world)  # T x 33 x 3, hip-centred
+    camera, translation, lifted = lift(world, lm.image, lm.visibility, intr, smooth_window=cfg.smooth_window)
+    ok = lm.detected & lifted
+    if lm.detected.any() and not ok.any():
+        log.warning("%s: a person was detected but no frame could be placed in the camera frame", lm.path)
+    filled = fill_gaps(to_ntu25(camera), ok, cfg.max_gap)  # T_video x 25 x 3
+    out_fps = float(cfg.fps) if cfg.fps is not None else lm.fps
+    joints, valid, _ = resample(filled.joints, filled.valid, lm.fps, out_fps)
+    params = {
+        **settings(cfg.min_detection_confidence, cfg.min_tracking_confidence),
+        **cfg.model_dump(),
+        "fps": out_fps,
+        "video_fps": lm.fps,
+        "intrinsics": intr.to_dict(),
+        "mapping": "pose_extract.mapping (BlazePose 33 -> NTU 25, affine combinations)",
+        "mapping_constants": dict(CONSTANTS),
+    }
+    return Extraction(
+        joints=joints, valid=valid, fps=out_fps, video_joints=filled.joints, video_valid=filled.valid,
+        video_interpolated=filled.interpolated, translation=translation, landmarks=lm, intrinsics=intr,
+        longest_gap=filled.longest_gap, parameters=params,
+    )
