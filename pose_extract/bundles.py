@@ -72,6 +72,8 @@ class BundleInfo:
         source_index: index of the sample in the source set (-1: unknown).
         source_fps: the source set's frame rate, or None.
         source_path: the source set's file as the manifest records it, or None.
+        source_classes: the source set's class names as the manifest records them
+            (``source.class_names``, written by the render stage since 2026-11-22), or None.
         intrinsics: the render camera.
         video_frames: frames the manifest says the video has, or None.
         request_key: the render request's key, or None.
@@ -86,6 +88,7 @@ class BundleInfo:
     source_index: int
     source_fps: float | None
     source_path: str | None
+    source_classes: tuple[str, ...] | None
     intrinsics: CameraIntrinsics
     video_frames: int | None
     request_key: str | None
@@ -149,6 +152,7 @@ def read_bundle(path: str | Path) -> BundleInfo:
         class_name=class_name, source_index=_int(sample.get("index"), path=mpath, field="sample.index", default=-1),
         source_fps=None if fps is None else float(fps),
         source_path=source.get("path") if isinstance(source.get("path"), str) else None,
+        source_classes=_class_list(source.get("class_names"), path=mpath),
         intrinsics=CameraIntrinsics.from_dict(doc.get("intrinsics"), path=mpath),
         video_frames=frames if isinstance(frames, int) and not isinstance(frames, bool) else None,
         request_key=doc.get("request_key") if isinstance(doc.get("request_key"), str) else None,
@@ -272,11 +276,28 @@ def _ground_truth_metrics(info: BundleInfo, ext: Extraction) -> dict[str, Any]:
     return out
 
 
+def _class_list(value: Any, *, path: Path) -> tuple[str, ...] | None:
+    """``source.class_names`` of a bundle manifest: absent (older bundles) -> None."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(c, str) for c in value):
+        raise FormatError(f"must be a list of str, got {value!r:.80}", path=path, field="source.class_names")
+    return tuple(value)
+
+
 def _source_class_names(infos: list[BundleInfo]) -> list[str] | None:
-    """The source set's class names when every bundle names the same readable source set
-    manifest and agrees with it; None otherwise."""
+    """The source set's class names: those every bundle's manifest records (identical in
+    all of them), else those of the source set manifest when every bundle names the same
+    readable one and agrees with it; None otherwise."""
     from pipeline.skeleton_set import MANIFEST_FORMAT, check_metadata, manifest_path
 
+    recorded = {i.source_classes for i in infos}
+    if len(recorded) == 1 and None not in recorded:
+        names = list(recorded.pop())
+        if all(i.label < len(names) and (i.label < 0 or i.class_name is None or names[i.label] == i.class_name)
+               for i in infos):
+            return names
+        log.info("bundle manifests' source.class_names disagree with their sample labels; not used")
     sources = {i.source_path for i in infos}
     if len(sources) != 1 or None in sources:
         return None

@@ -39,6 +39,10 @@ def test_the_person_is_found_and_the_set_is_well_formed(extracted, rendered_bund
     assert sset.layout == "ntu25" and sset.coordinate_frame == "kinect_camera" and sset.fps == 30.0
     assert sset.name.tolist() == [manifest["sample"]["name"]]
     assert sset.class_names[int(sset.label[0])] == manifest["sample"]["class_name"] == "hand waving"
+    # the render manifest records the source set's class list (this set was rendered from memory,
+    # with no source file to read it from)
+    assert manifest["source"]["path"] is None and len(manifest["source"]["class_names"]) == 12
+    assert sset.class_names == manifest["source"]["class_names"]
     assert sset.sample_meta["frame_valid"].shape == (1, frames)
     assert sset.sample_meta["source_index"].tolist() == [manifest["sample"]["index"]]
     assert sset.provenance["config"]["max_gap"] == 5 and sset.provenance["extractor"]["model_complexity"] == 1
