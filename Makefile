@@ -6,9 +6,18 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 DEMO   := demo_out
 
+# root runs apt-get itself; anyone else through sudo
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 .PHONY: setup demo test bench clean bundled-models
 
+# A headless Chromium (Debian package chromium-headless-shell) is needed only by the report's
+# screenshot test, which skips without it; a failed install warns and goes on.
 setup: $(VENV)/.installed
+	@command -v chromium-headless-shell >/dev/null 2>&1 || command -v chromium >/dev/null 2>&1 || \
+		{ command -v apt-get >/dev/null 2>&1 && \
+		  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium-headless-shell; } || \
+		echo "warning: chromium-headless-shell not installed (no apt-get or no rights); the report screenshot test will skip"
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "ciasa needs Python 3.11 (bpy 5.0.1); set PYTHON=/path/to/python3.11")'

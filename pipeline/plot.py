@@ -395,6 +395,91 @@ def plot_strip(
     return fig
 
 
+def frame_limits(
+    ax: Any,
+    frames: Sequence[tuple[np.ndarray, int]],
+    layout: Layout | str,
+    *,
+    coordinate_frame: str = "kinect_camera",
+    view: str = "front",
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Common ``(xlim, ylim)`` for drawing several skeleton frames at one scale in axes
+    like ``ax``: the drawable joints of every ``(sequence (C, T, V, M), t)`` pair with a
+    margin, widened to fill ``ax``'s box at equal aspect (pass them to :func:`draw_frame`).
+
+    Raises:
+        ValidationError: a sequence of the wrong shape or with non-finite values, or a
+            frame ``t`` outside ``0..T-1``.
+    """
+    lay = _resolve_layout(layout)
+    frame = _resolve_frame(coordinate_frame, lay)
+    hs, vs, oks = [], [], []
+    for seq, t in frames:
+        seq = _check_sequence(seq, lay, "sequence", None)
+        if isinstance(t, bool) or not 0 <= int(t) < seq.shape[1]:
+            raise ValidationError(f"frame {t} outside 0..{seq.shape[1] - 1}", field="t")
+        h, v, ok = project(seq, lay, coordinate_frame=frame, view=view)
+        hs.append(h[int(t)])
+        vs.append(v[int(t)])
+        oks.append(ok[int(t)])
+    return _fit_box(*_limits(hs, vs, oks), *_box_inches(ax.figure, ax))
+
+
+def draw_frame(
+    ax: Any,
+    sequence: np.ndarray,
+    layout: Layout | str,
+    t: int,
+    *,
+    role: str = "original",
+    coordinate_frame: str = "kinect_camera",
+    view: str = "front",
+    limits: tuple[tuple[float, float], tuple[float, float]] | None = None,
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Draw frame ``t`` of one skeleton sequence into existing matplotlib axes.
+
+    For figures that combine skeletons with other panels (e.g. a rendered video frame);
+    :func:`plot_strip` builds whole strips. The axes get equal aspect and no axis lines.
+
+    Args:
+        ax: matplotlib axes (of a figure with a canvas).
+        sequence: ``(C, T, V, M)`` skeleton sequence (metres in the Kinect camera frame,
+            or image x, y, score for 2-D layouts).
+        layout: the :class:`Layout` (or its key).
+        t: the frame to draw, ``0 <= t < T`` (padding draws nothing).
+        role: ``"original"`` (green) or ``"compare"`` (red), as in :func:`plot_strip`.
+        coordinate_frame, view: the projection, as in :func:`plot_strip`.
+        limits: ``(xlim, ylim)`` in drawing units; default: this frame's joints with a
+            margin, widened to fill the axes box.
+
+    Returns:
+        The ``(xlim, ylim)`` used (pass them to other panels to share the scale).
+
+    Raises:
+        ValidationError: wrong shapes, non-finite values, ``t`` outside ``0..T-1``, an
+            unknown role or view.
+    """
+    if role not in COLOURS:
+        raise ValidationError(f"unknown role {role!r}; known: {', '.join(COLOURS)}", field="role")
+    lay = _resolve_layout(layout)
+    seq = _check_sequence(sequence, lay, "sequence", None)
+    if isinstance(t, bool) or not 0 <= int(t) < seq.shape[1]:
+        raise ValidationError(f"frame {t} outside 0..{seq.shape[1] - 1}", field="t")
+    t = int(t)
+    h, v, ok = project(seq, lay, coordinate_frame=_resolve_frame(coordinate_frame, lay), view=view)
+    if limits is None:
+        limits = _fit_box(*_limits([h[t]], [v[t]], [ok[t]]), *_box_inches(ax.figure, ax))
+    xlim, ylim = limits
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_axis_off()
+    for m in range(seq.shape[3]):
+        if ok[t, :, m].any():
+            _BodyArtists(ax, lay, role, m, lw=2.2, ms=2.6).update(h[t, :, m], v[t, :, m], ok[t, :, m])
+    return (float(xlim[0]), float(xlim[1])), (float(ylim[0]), float(ylim[1]))
+
+
 # --------------------------------------------------------------------------- animation
 
 
@@ -625,6 +710,8 @@ __all__ = [
     "IMAGE_FRAMES",
     "VIEWS",
     "animation_frames",
+    "draw_frame",
+    "frame_limits",
     "plot_sample",
     "plot_strip",
     "project",

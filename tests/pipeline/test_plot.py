@@ -382,6 +382,56 @@ def test_existing_png_kept_on_failure(
     assert not list(tmp_path.glob("*.part"))
 
 
+# --------------------------------------------------------------------------- single frames
+
+
+def _axes(n: int = 2):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2 * n, 3))
+    FigureCanvasAgg(fig)
+    return fig.subplots(1, n)
+
+
+def test_draw_frame_draws_one_frame_in_given_axes() -> None:
+    seq = waving_sequence(20, 24, bodies=1)
+    ax, other = _axes()
+    limits = plot.draw_frame(ax, seq, NTU25, 10, role="compare")
+    xy = _joints(ax, "compare").get_xydata()
+    np.testing.assert_allclose(xy[:, 0], -seq[0, 10, :, 0], atol=1e-6)  # front view: (-X, Y)
+    np.testing.assert_allclose(xy[:, 1], seq[1, 10, :, 0], atol=1e-6)
+    assert _joints(ax, "original") is None and ax.get_xlim() == pytest.approx(limits[0])
+    assert plot.draw_frame(other, seq, NTU25, 20) is not None  # padding: nothing drawn
+    assert _joints(other) is None
+
+
+def test_frame_limits_share_one_scale() -> None:
+    seq = waving_sequence(20, 24, bodies=1)
+    far = seq.copy()
+    far[0, :20] += 1.0  # the same pose 1 m to the side
+    ax, other = _axes()
+    limits = plot.frame_limits(ax, [(seq, 0), (far, 5)], NTU25)
+    plot.draw_frame(ax, seq, NTU25, 0, limits=limits)
+    plot.draw_frame(other, far, NTU25, 5, limits=limits)
+    assert ax.get_xlim() == other.get_xlim() == pytest.approx(limits[0])
+    width = limits[0][1] - limits[0][0]
+    assert width > 1.0 + 2 * 0.70  # both poses (arms 0.86 m out) fit side by side
+
+
+def test_draw_frame_bad_input() -> None:
+    seq = waving_sequence(20, 24, bodies=1)
+    ax, _ = _axes()
+    with pytest.raises(ValidationError, match="frame 24 outside"):
+        plot.draw_frame(ax, seq, NTU25, 24)
+    with pytest.raises(ValidationError, match="unknown role"):
+        plot.draw_frame(ax, seq, NTU25, 0, role="blue")
+    with pytest.raises(ValidationError, match="expected V=25"):
+        plot.draw_frame(ax, seq[:, :, :20], NTU25, 0)
+    with pytest.raises(ValidationError, match="frame -1 outside"):
+        plot.frame_limits(ax, [(seq, -1)], NTU25)
+
+
 def test_import_is_cheap() -> None:
     code = (
         "import sys, pipeline.plot; "
