@@ -237,6 +237,34 @@ def select_samples(model: Model, sset: Any, spec: SampleSpec, *, labels: np.ndar
     return Subset(indices=indices, labels=lab[indices], spec=spec, candidates_scored=scored)
 
 
+def select_total(model: Model, sset: Any, total: int, *, seed: int = 0, correct_only: bool = True,
+                 labels: np.ndarray | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
+                 device: str | torch.device | None = None) -> Subset:
+    """``total`` samples of ``sset``, class-balanced: :func:`select_samples` with
+    ``ceil(total / classes)`` per class, then taken round-robin over the classes (in a
+    seeded order) until ``total`` are chosen (fewer when too few qualify).
+
+    Raises:
+        ValidationError: ``total < 1``, or as :func:`select_samples`.
+    """
+    if isinstance(total, bool) or not isinstance(total, (int, np.integer)) or total < 1:
+        raise ValidationError(f"total must be an integer >= 1, got {total!r}", field="samples")
+    lab = np.asarray(sset.label if labels is None else labels, dtype=np.int64)
+    classes = np.unique(lab[lab >= 0])
+    spec = SampleSpec(per_class=max(1, math.ceil(total / max(1, classes.size))), seed=seed,
+                      correct_only=correct_only)
+    sub = select_samples(model, sset, spec, labels=lab, batch_size=batch_size, device=device)
+    if len(sub) <= total:
+        return sub
+    by_class = {int(c): sub.indices[sub.labels == c].tolist() for c in np.unique(sub.labels)}
+    order = np.random.default_rng([seed, 1]).permutation(sorted(by_class)).tolist()
+    keep: list[int] = []
+    for r in range(spec.per_class):
+        keep += [by_class[c][r] for c in order if r < len(by_class[c])]
+    keep_arr = np.array(sorted(keep[:total]), dtype=np.int64)
+    return Subset(indices=keep_arr, labels=lab[keep_arr], spec=spec, candidates_scored=sub.candidates_scored)
+
+
 # --------------------------------------------------------------------------- results
 
 

@@ -58,3 +58,56 @@ def attack_set(atk: Attack, sset: Any, *, labels: np.ndarray | None = None, targ
     clean = torch.from_numpy(np.ascontiguousarray(sset.data, dtype=np.float32)).to(result.adversarial.dtype)
     result.metrics = atk.metrics_for(result, clean, np.asarray(sset.num_frames))
     return result
+
+
+def build_attack(cfg: Any, model: Any, *, layout: str, device: str | torch.device | None = "cpu") -> Attack:
+    """The attack an :class:`~attack.config.AttackConfig` describes, on ``model``.
+
+    ``eps`` None means the mode's default (FGSM: :data:`~attack.config.DEFAULT_EPS`);
+    ``gan_frames`` 0 means every frame.
+    Raises:
+        ValidationError: FGSM with mode ``advanced`` (it has no per-joint schedule of its
+            own: give a region and one eps or per-joint eps), or any setting the attack
+            refuses.
+    """
+    from attack.ciasa import CIASA
+    from attack.config import DEFAULT_EPS
+    from attack.fgsm import FGSM
+
+    if cfg.method == "fgsm":
+        if cfg.mode == "advanced":
+            raise ValidationError("FGSM has no mode 'advanced' (give --region and one eps or per-joint eps)",
+                                  field="mode")
+        return FGSM(model, eps=DEFAULT_EPS if cfg.eps is None else cfg.eps, targeted=cfg.targeted,
+                    region=cfg.region, target=cfg.target, layout=layout, seed=cfg.seed, device=device, fps=cfg.fps)
+    return CIASA(model, eps=cfg.eps, mode=cfg.mode, region=cfg.region, iterations=cfg.iterations, lr=cfg.lr,
+                 lam=cfg.lam, target=cfg.target, layout=layout, smoothness=cfg.smoothness,
+                 realignment=cfg.realign, gan=cfg.gan, disc_lr=cfg.disc_lr, gan_frames=cfg.gan_frames or None,
+                 early_stop=cfg.early_stop, alternate_tol=cfg.alternate_tol, seed=cfg.seed, device=device,
+                 fps=cfg.fps)
+
+
+def adversarial_set(sset: Any, result: AttackResult, provenance: dict[str, Any]) -> Any:
+    """The adversarial :class:`~pipeline.skeleton_set.SkeletonSet` of ``result`` (same
+    names, labels and layout as ``sset``; ``provenance`` replaces the source's), whose
+    per-sample meta adds ``attack_target`` (model class indices; absent for untargeted
+    FGSM) and ``attack_success`` (bool)."""
+    from dataclasses import replace
+
+    meta = dict(sset.sample_meta)
+    if result.targets is not None:
+        meta["attack_target"] = result.targets.numpy().astype(np.int64)
+    meta["attack_success"] = result.success.numpy().astype(bool)
+    return replace(sset, data=result.adversarial.numpy().astype(np.float32), provenance=provenance,
+                   sample_meta=meta)
+
+
+def attack_report(result: AttackResult, sset: Any, model: Any) -> dict[str, Any]:
+    """``result.summary()`` with the sample names and the attacked model's name and class
+    names (what ``attack.json`` holds; the cross-modal evaluation reads the targets and
+    class names from it)."""
+    summary = result.summary()
+    summary["per_sample"]["name"] = [str(s) for s in sset.name]
+    summary["model_class_names"] = list(model.class_names)
+    summary["model"] = model.name
+    return summary

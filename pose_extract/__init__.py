@@ -11,7 +11,8 @@ Modules, one job each:
 * :mod:`pose_extract.config`: every setting's default (:class:`ExtractConfig`);
 * :mod:`pose_extract.api`: :func:`extract_video`, one video -> one skeleton sequence;
 * :mod:`pose_extract.bundles`: :func:`extract_bundles`, render bundles -> a skeleton set
-  and a per-sample report.
+  and a per-sample report; :func:`extract_bundle` one bundle at a time and
+  :func:`merge_extractions` to join the parts (a pipeline that maps over bundles).
 
 The names below are imported lazily (``from pose_extract import extract_video`` loads
 only what it needs).
@@ -29,7 +30,10 @@ _EXPORTS: dict[str, str] = {
     "ExtractReport": "pose_extract.bundles",
     "ExtractionError": "pose_extract.bundles",
     "SampleOutcome": "pose_extract.bundles",
+    "extract_bundle": "pose_extract.bundles",
     "extract_bundles": "pose_extract.bundles",
+    "load_extraction": "pose_extract.bundles",
+    "merge_extractions": "pose_extract.bundles",
     "save_extraction": "pose_extract.bundles",
     "video_set": "pose_extract.bundles",
     "CameraIntrinsics": "pose_extract.lifting",

@@ -211,6 +211,17 @@ class SampleOutcome:
         return {"name": self.name, "bundle": self.bundle, "status": self.status, "reason": self.reason,
                 **self.counts, "metrics": self.metrics, "warnings": list(self.warnings)}
 
+    @classmethod
+    def from_dict(cls, doc: dict[str, Any]) -> "SampleOutcome":
+        """The inverse of :meth:`to_dict` (the keys it does not name are the counts)."""
+        rest = {k: v for k, v in doc.items() if k not in _OUTCOME_KEYS}
+        return cls(bundle=str(doc["bundle"]), name=str(doc["name"]), status=str(doc["status"]),
+                   reason=doc.get("reason"), counts=rest, metrics=dict(doc.get("metrics") or {}),
+                   warnings=list(doc.get("warnings") or []))
+
+
+_OUTCOME_KEYS = ("name", "bundle", "status", "reason", "metrics", "warnings")
+
 
 #: Metrics averaged over samples in the report's summary.
 SUMMARY_METRICS = ("mpjpe_mm", "root_relative_mpjpe_mm", "pa_mpjpe_mm", "root_error_mm", "swap_rate")
@@ -249,6 +260,21 @@ class ExtractReport:
     def to_dict(self) -> dict[str, Any]:
         return {"format": REPORT_FORMAT, "version": REPORT_VERSION, "summary": self.summary(),
                 "settings": self.settings, "samples": [s.to_dict() for s in self.samples]}
+
+    @classmethod
+    def from_dict(cls, doc: Any, *, path: str | Path | None = None) -> "ExtractReport":
+        """Read a report written by :meth:`to_dict`; :class:`FormatError` (``path`` named)
+        when it is not one."""
+        if not isinstance(doc, dict) or doc.get("format") != REPORT_FORMAT:
+            raise FormatError(f"not a {REPORT_FORMAT} document", path=path, field="format")
+        samples = doc.get("samples")
+        if not isinstance(samples, list):
+            raise FormatError("samples must be a list", path=path, field="samples")
+        try:
+            outcomes = [SampleOutcome.from_dict(d) for d in samples]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise FormatError(f"malformed sample entry: {exc}", path=path, field="samples") from None
+        return cls(samples=outcomes, settings=dict(doc.get("settings") or {}))
 
 
 def _ground_truth_metrics(info: BundleInfo, ext: Extraction) -> dict[str, Any]:
@@ -435,29 +461,58 @@ def extract_bundles(
     return _build_set(results, class_names, out_fps, settings), report
 
 
+@dataclass(frozen=True)
+class _Row:
+    """One extracted sample on its way into a set: ``joints (T, 25, 3)`` metres (Kinect
+    camera frame) and ``valid (T,)`` at the set's frame rate, plus what the set records."""
+
+    name: str
+    label: int
+    joints: np.ndarray
+    valid: np.ndarray
+    detection_rate: float
+    source_index: int
+    bundle: dict[str, Any]
+
+
+def _row(info: BundleInfo, ext: Extraction) -> _Row:
+    return _Row(name=info.name, label=info.label, joints=ext.joints, valid=ext.valid,
+                detection_rate=ext.detection_rate, source_index=info.source_index,
+                bundle={"name": info.name, "path": str(info.path), "request_key": info.request_key,
+                        "source": info.source_path, "intrinsics": ext.intrinsics.to_dict()})
+
+
+def _row_of_set(sset: SkeletonSet, k: int) -> _Row:
+    """Sample ``k`` of a set made by :func:`extract_bundles` (the inverse of :func:`_assemble`)."""
+    nf = int(sset.num_frames[k])
+    bundles = {b.get("name"): b for b in sset.provenance.get("bundles", []) if isinstance(b, dict)}
+    name = str(sset.name[k])
+    return _Row(name=name, label=int(sset.label[k]), joints=np.transpose(sset.data[k, :, :nf, :, 0], (1, 2, 0)),
+                valid=np.asarray(sset.sample_meta["frame_valid"][k, :nf], dtype=bool),
+                detection_rate=float(sset.sample_meta["detection_rate"][k]),
+                source_index=int(sset.sample_meta["source_index"][k]), bundle=bundles.get(name, {"name": name}))
+
+
 def _build_set(results: list[tuple[BundleInfo, Extraction]], class_names: list[str], fps: float,
                settings: dict[str, Any]) -> SkeletonSet:
-    n = len(results)
-    t_max = max(ext.num_frames for _, ext in results)
+    return _assemble([_row(info, ext) for info, ext in results], class_names, fps, settings)
+
+
+def _assemble(rows: list[_Row], class_names: list[str], fps: float, settings: dict[str, Any]) -> SkeletonSet:
+    n = len(rows)
+    t_max = max(r.joints.shape[0] for r in rows)
     data = np.zeros((n, 3, t_max, 25, 1), dtype=np.float32)
     frame_valid = np.zeros((n, t_max), dtype=bool)
-    for k, (_, ext) in enumerate(results):
-        data[k, :, : ext.num_frames, :, 0] = np.transpose(ext.joints, (2, 0, 1))
-        frame_valid[k, : ext.num_frames] = ext.valid
-    provenance = {
-        "stage": "pose_extract",
-        **settings,
-        "bundles": [
-            {"name": i.name, "path": str(i.path), "request_key": i.request_key, "source": i.source_path,
-             "intrinsics": ext.intrinsics.to_dict()}
-            for i, ext in results
-        ],
-    }
+    for k, r in enumerate(rows):
+        t = r.joints.shape[0]
+        data[k, :, :t, :, 0] = np.transpose(r.joints, (2, 0, 1))
+        frame_valid[k, :t] = r.valid
+    provenance = {"stage": "pose_extract", **settings, "bundles": [r.bundle for r in rows]}
     return SkeletonSet(
         data=data,
-        label=np.array([i.label for i, _ in results], dtype=np.int64),
-        name=np.array([i.name for i, _ in results]),
-        num_frames=np.array([ext.num_frames for _, ext in results], dtype=np.int64),
+        label=np.array([r.label for r in rows], dtype=np.int64),
+        name=np.array([r.name for r in rows]),
+        num_frames=np.array([r.joints.shape[0] for r in rows], dtype=np.int64),
         layout="ntu25",
         fps=fps,
         coordinate_frame="kinect_camera",
@@ -465,10 +520,89 @@ def _build_set(results: list[tuple[BundleInfo, Extraction]], class_names: list[s
         provenance=provenance,
         sample_meta={
             "frame_valid": frame_valid,
-            "detection_rate": np.array([ext.detection_rate for _, ext in results], dtype=np.float64),
-            "source_index": np.array([i.source_index for i, _ in results], dtype=np.int64),
+            "detection_rate": np.array([r.detection_rate for r in rows], dtype=np.float64),
+            "source_index": np.array([r.source_index for r in rows], dtype=np.int64),
         },
     )
+
+
+def extract_bundle(folder: str | Path, *, config: ExtractConfig | None = None,
+                   fps: float | None = None) -> tuple[SkeletonSet | None, ExtractReport]:
+    """Extract one render bundle (:func:`extract_bundles` on it alone): a one-sample set,
+    or None when the bundle could not be extracted, and its one-sample report (the reason
+    of a failure is in it). Only a bad setting raises. Give ``fps`` (or ``config.fps``)
+    when the results are merged with :func:`merge_extractions`, so that every part has
+    the same frame rate."""
+    try:
+        return extract_bundles([Path(folder)], config=config, fps=fps)
+    except ExtractionError as exc:
+        return None, exc.report
+
+
+def merge_extractions(
+    parts: Sequence[tuple[SkeletonSet | None, ExtractReport]],
+) -> tuple[SkeletonSet, ExtractReport]:
+    """Join the results of :func:`extract_bundle` (or :func:`extract_bundles`) into one set
+    and one report, as :func:`extract_bundles` on all their bundles would give.
+
+    The class names and frame rate are the first set's; a sample whose set has other class
+    names or another frame rate, or whose name an earlier part already had, is marked
+    failed in the report with the reason and left out of the set.
+
+    Raises:
+        ExtractionError: no sample of any part was extracted (the joined report attached).
+    """
+    outcomes: list[SampleOutcome] = []
+    rows: list[_Row] = []
+    seen: dict[str, str] = {}
+    ref: SkeletonSet | None = None
+    settings: dict[str, Any] = {}
+    renders: list[str] = []
+    for sset, report in parts:
+        outcomes.extend(report.samples)
+        renders.extend(str(r) for r in report.settings.get("renders", []))
+        if not settings or ("extractor" in report.settings and "extractor" not in settings):
+            settings = dict(report.settings)
+        if sset is None:
+            continue
+        by_name = {o.name: o for o in report.samples}
+        ref = ref or sset
+        for k in range(len(sset)):
+            name = str(sset.name[k])
+            o = by_name.get(name) or SampleOutcome(bundle="", name=name)
+            if name in seen:
+                problem = f"duplicate sample name (also in {seen[name]})"
+            elif list(sset.class_names) != list(ref.class_names):
+                problem = "its class names differ from those of the other bundles' source set"
+            elif float(sset.fps) != float(ref.fps):
+                problem = f"extracted at {float(sset.fps):g} fps, the others at {float(ref.fps):g} fps"
+            else:
+                rows.append(_row_of_set(sset, k))
+                seen[name] = o.bundle
+                continue
+            o.status, o.reason = "failed", problem
+            log.info("sample %s left out of the merged set: %s", name, problem)
+    settings["renders"] = renders
+    report = ExtractReport(samples=outcomes, settings=settings)
+    if ref is None or not rows:
+        raise ExtractionError(f"none of the {len(outcomes)} render bundles could be extracted", report=report)
+    return _assemble(rows, list(ref.class_names), float(ref.fps), settings), report
+
+
+def load_extraction(out: str | Path) -> tuple[SkeletonSet | None, ExtractReport]:
+    """Read what :func:`save_extraction` wrote at ``out``: the set (None when only the
+    report was written) and the report."""
+    from pipeline.io_utils import load_json
+    from pipeline.skeleton_set import load_skeleton_set
+
+    out = Path(out)
+    if out.suffix != ".npz":
+        out = out.with_suffix(".npz")
+    rpath = report_path(out)
+    if not rpath.is_file():
+        raise MissingInputError("no extraction report", path=rpath)
+    report = ExtractReport.from_dict(load_json(rpath, "extraction report"), path=rpath)
+    return (load_skeleton_set(out) if out.is_file() else None), report
 
 
 def report_path(out: str | Path) -> Path:

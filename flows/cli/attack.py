@@ -3,7 +3,6 @@ the targets and the metrics."""
 
 from __future__ import annotations
 
-import json
 import math
 from enum import Enum
 from pathlib import Path
@@ -149,13 +148,11 @@ def attack_command(
     import numpy as np
     from rich.table import Table
 
-    from attack import CIASA, FGSM
     from attack.config import AttackConfig
-    from attack.runner import attack_set
+    from attack.runner import adversarial_set, attack_report, attack_set, build_attack
+    from flows.stages import write_attack_outputs
     from pipeline.evaluate import align_labels, load_evaluation_set
-    from pipeline.io_utils import atomic_write_text
     from pipeline.models import load_recognizer
-    from pipeline.skeleton_set import save_skeleton_set
 
     eps_value = parse_eps(eps)
     target_kind = target.value.replace("-", "_")
@@ -179,20 +176,7 @@ def attack_command(
         from pipeline.errors import ValidationError
 
         raise ValidationError("--targets needs --target given", field="target")
-    if cfg.method == "fgsm":
-        if cfg.mode == "advanced":
-            from pipeline.errors import ValidationError
-
-            raise ValidationError("FGSM has no mode 'advanced' (give --region and one eps or per-joint eps)",
-                                  field="mode")
-        atk = FGSM(rec, eps=0.01 if eps_value is None else eps_value, targeted=cfg.targeted, region=region,
-                   target=cfg.target, layout=sset.layout, seed=seed, device=device)
-    else:
-        atk = CIASA(rec, eps=eps_value, mode=cfg.mode, region=region, iterations=cfg.iterations, lr=cfg.lr,
-                    lam=cfg.lam, target=cfg.target, layout=sset.layout, smoothness=cfg.smoothness,
-                    realignment=cfg.realign, gan=cfg.gan, gan_frames=cfg.gan_frames or None,
-                    early_stop=cfg.early_stop,
-                    alternate_tol=cfg.alternate_tol, seed=seed, device=device)
+    atk = build_attack(cfg, rec, layout=sset.layout, device=device)
     with progress_bar(f"{cfg.method} on {rec.name}", len(sset)) as advance:
         state = {"done": 0}
 
@@ -209,27 +193,14 @@ def attack_command(
         "source_data": str(data), "source_part": part,
         "source_hash": sset.content_hash(), "source_provenance": sset.provenance, "indices": idx,
     }
-    from dataclasses import replace
-
-    meta = dict(sset.sample_meta)
-    if result.targets is not None:  # model class indices (untargeted FGSM has none)
-        meta["attack_target"] = result.targets.numpy().astype(np.int64)
-    meta["attack_success"] = result.success.numpy().astype(bool)
-    adv_set = replace(sset, data=result.adversarial.numpy().astype(np.float32), provenance=provenance,
-                      sample_meta=meta)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [save_skeleton_set(adv_set, out / "adversarial.npz")]
+    adv_set = adversarial_set(sset, result, provenance)
+    summary = attack_report(result, sset, rec)
+    summary["source_data"] = str(data)
+    written = write_attack_outputs(out, adv_set, summary)
     if stgcn:
         from pipeline.formats.stgcn import write_stgcn
 
         written += write_stgcn(adv_set, out / "stgcn", part="adversarial")
-    summary = result.summary()
-    summary["per_sample"]["name"] = [str(s) for s in sset.name]
-    summary["model_class_names"] = list(rec.class_names)
-    summary["model"] = rec.name
-    summary["source_data"] = str(data)
-    atomic_write_text(out / "attack.json", json.dumps(summary, indent=2, default=float))
-    written.append(out / "attack.json")
 
     table = Table(title=f"{cfg.method} ({atk.config().get('mode', 'one step')}) on {rec.name}, {len(sset)} samples")
     table.add_column("metric")

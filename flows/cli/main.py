@@ -14,6 +14,7 @@ from flows.cli.evaluate import evaluate_command
 from flows.cli.experiment import experiment_command
 from flows.cli.extract import extract_command
 from flows.cli.render import render_command
+from flows.cli.run import run_command, serve_command
 from flows.cli.train import train_command
 
 app = typer.Typer(
@@ -31,6 +32,8 @@ app.command("evaluate-crossmodal")(crossmodal_command)
 app.command("attack")(attack_command)
 app.command("experiment")(experiment_command)
 app.command("extract")(extract_command)
+app.command("run")(run_command)
+app.command("serve")(serve_command)
 
 
 @app.callback()

@@ -52,6 +52,16 @@ def test_select_samples_correct_only(trained_model, synth_set):
     assert np.bincount(sub.labels, minlength=12).max() <= 2 and sub.candidates_scored >= len(sub)
 
 
+def test_select_total_round_robin_over_classes(tiny_model, synth_set):
+    a = ex.select_total(tiny_model, synth_set, 17, seed=4, correct_only=False)
+    assert len(a) == 17 and np.all(np.diff(a.indices) > 0)
+    assert sorted(np.bincount(a.labels, minlength=12).tolist()) == [1] * 7 + [2] * 5
+    assert np.array_equal(a.indices, ex.select_total(tiny_model, synth_set, 17, seed=4, correct_only=False).indices)
+    assert len(ex.select_total(tiny_model, synth_set, 3, seed=0, correct_only=False).labels) == 3
+    with pytest.raises(ValidationError, match="total"):
+        ex.select_total(tiny_model, synth_set, 0)
+
+
 def test_fgsm_sweep_rows_and_eps_zero(fig2):
     assert [(r.eps, r.targeted) for r in fig2.rows] == [(0.0, False), (0.0, True), (0.02, False), (0.02, True),
                                                         (0.3, False), (0.3, True)]

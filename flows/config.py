@@ -1,0 +1,161 @@
+"""The cross-modal run's settings: one pydantic model per stage plus the flow's
+(:class:`CrossModalConfig`), read from a YAML file and ``key=value`` overrides.
+
+Every default lives in the stage's own model (:class:`attack.config.AttackConfig`,
+:class:`render.config.RenderConfig`, :class:`pose_extract.config.ExtractConfig`,
+:class:`pipeline.synth.SynthConfig`); the models here only add what a run needs around
+them. The flow takes :class:`CrossModalConfig` as a typed parameter, so the Prefect UI
+shows it as a form; the run's manifest (``run.json``) records every value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from attack.config import DEFAULT_BATCH_SIZE, AttackConfig
+from flows.rundir import DEFAULT_RUN_DIR  # noqa: F401 - re-exported with the other defaults
+from pipeline.synth import SynthConfig
+from pose_extract.config import ExtractConfig
+from render.config import RenderConfig
+
+#: The recogniser attacked and evaluated by default (bundled, trained on the synthetic set).
+DEFAULT_MODEL = "stgcn-synth"
+#: Sequences attacked, rendered and recovered by default: one per class of the bundled
+#: models' 12 classes (about 25 min on a 2-core CPU; see the README).
+DEFAULT_SAMPLES = 12
+
+Device = Literal["auto", "cpu", "cuda"]
+
+
+class SourceConfig(BaseModel):
+    """Where the clean sequences come from and how they are picked.
+
+    ``samples`` sequences are drawn class-balanced (round-robin over the classes in a
+    seeded order) among those the recogniser classifies correctly (with ``correct_only``).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    data: str | None = Field(None, description="skeleton set to draw from (a ciasa .npz, a folder with part, or "
+                             "any format 'ciasa data info' reads); default: the synthetic set described by synth")
+    part: str | None = Field("val", description="split to draw from (the synthetic set's val split is held out "
+                             "from the bundled models' training); none: the whole set")
+    synth: SynthConfig = Field(SynthConfig(), description="the synthetic set generated when data is not given "
+                               "(the default is the bundled models' training set; its val split is held out)")
+    samples: int = Field(DEFAULT_SAMPLES, ge=1, description="sequences to attack, render and recover")
+    seed: int = Field(0, description="seed of the class-balanced draw")
+    correct_only: bool = Field(True, description="draw only sequences the recogniser classifies correctly")
+
+
+class AttackStageConfig(AttackConfig):
+    """The attack's settings (:class:`attack.config.AttackConfig`, advanced mode by
+    default as in the paper's cross-modal experiment) plus how it runs."""
+
+    mode: Literal["basic", "localized", "advanced"] = Field(
+        "advanced", description="basic (all joints, global eps), localized (one region), advanced (region + "
+        "per-joint eps; legs by default)")
+    batch_size: int = Field(DEFAULT_BATCH_SIZE, ge=1, description="samples attacked at once")
+    device: Device = Field("auto", description="torch device: auto (cuda when the worker has one), cpu or cuda")
+
+    def attack_config(self) -> AttackConfig:
+        """The library's :class:`AttackConfig` (without the run settings)."""
+        return AttackConfig(**self.model_dump(include=set(AttackConfig.model_fields)))
+
+
+class EvaluateConfig(BaseModel):
+    """How the recogniser scores the four sets."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    batch_size: int = Field(DEFAULT_BATCH_SIZE, ge=1, description="samples per forward pass")
+    device: Device = Field("auto", description="torch device: auto, cpu or cuda")
+
+
+class CrossModalConfig(BaseModel):
+    """Every setting of the cross-modal experiment: skeletons -> CIASA -> videos ->
+    recovered skeletons -> recogniser."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model: str = Field(DEFAULT_MODEL, description="recogniser attacked and evaluated: bundled name "
+                       "(stgcn-synth, agcn-synth, ...) or checkpoint path")
+    source: SourceConfig = Field(SourceConfig(), description="the clean sequences")
+    attack: AttackStageConfig = Field(AttackStageConfig(), description="the attack (CIASA, advanced mode)")
+    render: RenderConfig = Field(RenderConfig(), description="the videos (headless Blender)")
+    extract: ExtractConfig = Field(ExtractConfig(), description="the recovered skeletons (MediaPipe)")
+    evaluate: EvaluateConfig = Field(EvaluateConfig(), description="the recogniser's scoring")
+    render_retries: int = Field(1, ge=0, description="retries of a failed sequence render")
+    extract_retries: int = Field(1, ge=0, description="retries of a failed sequence extraction")
+    retry_delay_s: float = Field(2.0, ge=0, description="seconds between retries")
+
+    @model_validator(mode="after")
+    def _check(self) -> "CrossModalConfig":
+        if self.source.data is None and self.source.part is not None and self.source.part not in ("train", "val"):
+            raise ValueError(f"the synthetic set has splits train and val, not {self.source.part!r}")
+        return self
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """``"render.quality=preview"`` -> ``(["render", "quality"], "preview")``; the value is
+    read as YAML (``2`` an int, ``[96, 64]`` a list, ``null`` None, ``true`` a bool)."""
+    import yaml
+
+    from pipeline.errors import ValidationError
+
+    key, sep, value = text.partition("=")
+    path = [k.strip() for k in key.split(".")]
+    if not sep or not all(path):
+        raise ValidationError(f"an override looks like section.field=value, got {text!r}", field=key or None)
+    try:
+        parsed = yaml.safe_load(value) if value.strip() else None
+    except yaml.YAMLError as exc:
+        raise ValidationError(f"cannot read the value {value!r}: {exc}", field=key) from None
+    return path, parsed
+
+
+def _set_path(doc: dict[str, Any], path: list[str], value: Any) -> None:
+    from pipeline.errors import ValidationError
+
+    node = doc
+    for i, k in enumerate(path[:-1]):
+        child = node.setdefault(k, {})
+        if not isinstance(child, dict):
+            raise ValidationError(f"{'.'.join(path[:i + 1])} is a value, not a section", field=".".join(path))
+        node = child
+    node[path[-1]] = value
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | tuple[str, ...] = ()) -> CrossModalConfig:
+    """The run's settings: the defaults, then the YAML file ``path`` (a mapping of the
+    :class:`CrossModalConfig` fields), then ``overrides`` (``section.field=value``).
+
+    Raises:
+        MissingInputError: ``path`` does not exist.
+        FormatError: the file is not a YAML mapping.
+        ValidationError: an unknown field or an invalid value (the dotted field named).
+    """
+    import yaml
+
+    from flows.cli.common import build_config
+    from pipeline.errors import FormatError, MissingInputError
+
+    doc: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise MissingInputError("no such run configuration file", path=path)
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise FormatError(f"not valid YAML: {' '.join(str(exc).split())}", path=path) from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise FormatError("a run configuration is a mapping of sections", path=path)
+        doc = loaded or {}
+    for text in overrides:
+        keys, value = parse_override(text)
+        _set_path(doc, keys, value)
+    return build_config(CrossModalConfig, **doc)
+

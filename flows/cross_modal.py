@@ -1,0 +1,402 @@
+"""The Prefect flows: one per stage (:func:`attack_flow`, :func:`render_flow`,
+:func:`extract_flow`, :func:`evaluate_flow`) and :func:`cross_modal`, the paper's
+cross-modal experiment composed of them (the stage flows run as its sub-flows).
+
+A flow body reads as the list of its stages: compute each stage's key from its inputs'
+content hashes and settings (:func:`flows.rundir.stage_key`), submit the stage's task(s)
+(:mod:`flows.tasks`), collect the results. Mapped stages (render, extract) submit one task
+per sequence; a sequence that fails is recorded with its reason and the others go on.
+Sub-flows run on a copy of the parent's task runner, so ``--runner dask`` spreads every
+stage over the same cluster.
+"""
+
+# No "from __future__ import annotations" here: a served or deployed run loads this file by
+# path, and Prefect builds the flows' parameter models from the annotations, which must
+# then be classes, not strings.
+import contextlib
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.context import FlowRunContext
+from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import BaseModel, Field
+
+from flows import tasks
+from flows.config import DEFAULT_MODEL, DEFAULT_RUN_DIR, AttackStageConfig, CrossModalConfig, EvaluateConfig
+from flows.rundir import is_complete, stage_dir, stage_key, versions, write_manifest
+from flows.stages import (
+    ROLES,
+    EvaluateOutput,
+    ExtractOutput,
+    RecoveredOutput,
+    RunReportInputs,
+    SampleStatus,
+    SequenceOutput,
+    SetOutput,
+    model_fingerprint,
+    sample_refs,
+    source_fingerprint,
+)
+from pose_extract.config import ExtractConfig
+from render.config import RenderConfig
+
+
+class ExtractFlowOutput(BaseModel):
+    """Per-sequence extractions and the recovered set of each role."""
+
+    sequences: list[ExtractOutput] = Field(default_factory=list)
+    recovered: dict[str, RecoveredOutput] = Field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- plumbing
+
+
+def _default_runner() -> ThreadPoolTaskRunner:
+    """The flows' own task runner (a served or deployed run gets this one): one task at a
+    time, so one Blender or MediaPipe process at a time; ``ciasa run --runner`` replaces it."""
+    return ThreadPoolTaskRunner(max_workers=1)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if text else type(exc).__name__
+
+
+def _sub(f: Any) -> Any:
+    """Sub-flow ``f`` on a copy of the running flow's task runner (the same cluster)."""
+    ctx = FlowRunContext.get()
+    runner = getattr(ctx, "task_runner", None) if ctx is not None else None
+    return f.with_options(task_runner=runner.duplicate()) if runner is not None else f
+
+
+def _state_name(fut: Any) -> str:
+    try:
+        return str(fut.state.name)
+    except Exception:  # noqa: BLE001 - a state read must not fail the run
+        return "Unknown"
+
+
+def _finish(fut: Any, t: Any, kwargs: dict[str, Any], complete: Callable[[Any], bool]) -> Any:
+    """The result of ``fut`` (task ``t`` submitted with ``kwargs``), marked ``cached`` when
+    Prefect answered from its cache. A cached result whose output folder is no longer
+    complete (deleted by hand) is recomputed with the cache refreshed."""
+    out = fut.result()
+    cached = _state_name(fut) == "Cached"
+    if not complete(out):
+        get_run_logger().warning("%s: the cached output %s is incomplete; recomputing", t.name, kwargs.get("out_dir"))
+        out = t.with_options(refresh_cache=True).submit(**kwargs).result()
+        cached = False
+    return out.model_copy(update={"cached": cached})
+
+
+def _gpu_annotation() -> contextlib.AbstractContextManager:
+    """``dask.annotate(resources={"GPU": 1})`` when the flow runs on a Dask cluster with a
+    worker that declares a GPU resource (``dask worker ... --resources GPU=1``), so the
+    attack goes there; a no-op otherwise (the attack then runs on any worker)."""
+    ctx = FlowRunContext.get()
+    runner = getattr(ctx, "task_runner", None) if ctx is not None else None
+    if type(runner).__name__ != "DaskTaskRunner":
+        return contextlib.nullcontext()
+    workers = runner.client.scheduler_info().get("workers", {})
+    if not any("GPU" in (w.get("resources") or {}) for w in workers.values()):
+        return contextlib.nullcontext()
+    import dask
+
+    get_run_logger().info("a Dask worker declares a GPU: the attack is placed there")
+    return dask.annotate(resources={"GPU": 1})
+
+
+@contextlib.contextmanager
+def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = round(time.perf_counter() - t0, 3)
+
+
+def _collect_mapped(futures: list[Any], jobs: list[dict[str, Any]], t: Any, label: str,
+                    failed: Callable[[dict[str, Any], str], Any], complete: Callable[[Any], bool]) -> list[Any]:
+    """Wait for mapped futures (updating the stage's progress artifact as each finishes)
+    and return one output per job, in job order: the task's result, or ``failed(job,
+    reason)`` for a task that failed after its retries."""
+    from flows.artifacts import Progress
+
+    progress = Progress(label, len(futures))
+    for _ in as_completed(futures):
+        progress.advance()
+    out = []
+    for fut, job in zip(futures, jobs):
+        fut.wait()  # the final state, held locally (the API may not have it yet)
+        if fut.state.is_completed():
+            out.append(_finish(fut, t, job, complete))
+        else:
+            exc = fut.result(raise_on_failure=False)
+            reason = _one_line(exc) if isinstance(exc, BaseException) else f"task ended {_state_name(fut)}"
+            get_run_logger().error("%s %s %s failed: %s", label, job.get("role"), job.get("name"), reason)
+            out.append(failed(job, reason))
+    return out
+
+
+# --------------------------------------------------------------------------- stage flows
+
+
+@flow(name="attack", log_prints=False, task_runner=_default_runner())
+def attack_flow(clean_set: str, model: str = DEFAULT_MODEL, attack: AttackStageConfig = AttackStageConfig(),
+                run_dir: str = DEFAULT_RUN_DIR) -> SetOutput:
+    """Attack the skeleton set ``clean_set`` (CIASA, advanced mode by default); writes
+    ``<run_dir>/attack/<key>/adversarial.npz`` and ``attack.json``."""
+    from pipeline.skeleton_set import load_skeleton_set
+
+    clean = load_skeleton_set(clean_set)
+    settings = attack.model_dump(mode="json", exclude={"device"})
+    key = stage_key("attack", clean=clean.content_hash(), model=model_fingerprint(model), settings=settings)
+    kwargs = {"clean_path": str(clean_set), "model": model, "cfg": attack,
+              "out_dir": str(stage_dir(run_dir, "attack", key)), "key": key}
+    t = tasks.with_run_storage(tasks.attack_task, run_dir)
+    with _gpu_annotation():
+        fut = t.submit(**kwargs)
+    return _finish(fut, t, kwargs, lambda o: is_complete(o.folder, key))
+
+
+@flow(name="render", log_prints=False, task_runner=_default_runner())
+def render_flow(sets: dict[str, str], render: RenderConfig = RenderConfig(), run_dir: str = DEFAULT_RUN_DIR,
+                retries: int = 1, retry_delay_s: float = 2.0) -> list[SequenceOutput]:
+    """Render every sequence of the skeleton sets ``sets`` (role -> ``.npz``), one task
+    per sequence, into ``<run_dir>/render/<key>/<name>/`` (one render bundle each)."""
+    from pipeline.skeleton_set import load_skeleton_set
+    from render.bundle import is_complete as bundle_complete
+
+    settings = render.output_settings()
+    jobs = []
+    for role, path in sets.items():
+        for ref in sample_refs(load_skeleton_set(path)):
+            key = stage_key("render", sequence=ref.content_hash, settings=settings)
+            jobs.append({"set_path": str(path), "index": ref.index, "name": ref.name, "role": role, "cfg": render,
+                         "out_dir": str(stage_dir(run_dir, "render", key)), "key": key})
+    t = tasks.with_run_storage(tasks.render_task, run_dir, retries=retries, retry_delay_seconds=retry_delay_s)
+    futures = [t.submit(**job) for job in jobs]
+
+    def failed(job: dict[str, Any], reason: str) -> SequenceOutput:
+        return SequenceOutput(role=job["role"], name=job["name"], key=job["key"], status="failed", reason=reason)
+
+    return _collect_mapped(futures, jobs, t, "render", failed, lambda o: bundle_complete(o.bundle))
+
+
+@flow(name="extract", log_prints=False, task_runner=_default_runner())
+def extract_flow(bundles: dict[str, list[str]], extract: ExtractConfig = ExtractConfig(), fps: float | None = None,
+                 run_dir: str = DEFAULT_RUN_DIR, retries: int = 1, retry_delay_s: float = 2.0) -> ExtractFlowOutput:
+    """Extract every render bundle of ``bundles`` (role -> bundle folders), one task per
+    bundle, at ``fps`` (default: each source set's), then join each role's extractions
+    into ``<run_dir>/recovered/<key>/<role>.npz``."""
+    from flows.rundir import file_sha256
+
+    settings = extract.model_dump(mode="json")
+    jobs = []
+    for role, folders in bundles.items():
+        for folder in folders:
+            manifest = Path(folder) / "manifest.json"
+            request = json.loads(manifest.read_text(encoding="utf-8")).get("request_key") or file_sha256(manifest)
+            key = stage_key("extract", bundle=request, settings=settings, fps=fps)
+            jobs.append({"bundle": str(folder), "name": Path(folder).name, "role": role, "cfg": extract, "fps": fps,
+                         "out_dir": str(stage_dir(run_dir, "extract", key)), "key": key})
+    t = tasks.with_run_storage(tasks.extract_task, run_dir, retries=retries, retry_delay_seconds=retry_delay_s)
+    futures = [t.submit(**job) for job in jobs]
+
+    def failed(job: dict[str, Any], reason: str) -> ExtractOutput:
+        return ExtractOutput(role=job["role"], name=job["name"], key=job["key"], folder=job["out_dir"],
+                             status="failed", reason=reason)
+
+    sequences = _collect_mapped(futures, jobs, t, "extract", failed, lambda o: is_complete(o.folder, o.key))
+    merge = tasks.with_run_storage(tasks.merge_task, run_dir)
+    recovered = {}
+    for role in bundles:
+        parts = [s for s in sequences if s.role == role and is_complete(s.folder, s.key)]
+        key = stage_key("merge", role=role, parts=[s.key for s in parts])
+        kwargs = {"role": role, "parts": [s.folder for s in parts], "out_dir": str(stage_dir(run_dir, "recovered", key)),
+                  "key": key}
+        recovered[role] = _finish(merge.submit(**kwargs), merge, kwargs, lambda o: is_complete(o.folder, o.key))
+    return ExtractFlowOutput(sequences=sequences, recovered=recovered)
+
+
+@flow(name="evaluate", log_prints=False, task_runner=_default_runner())
+def evaluate_flow(clean: str, adversarial: str, clean_recovered: str | None, adversarial_recovered: str | None,
+                  model: str = DEFAULT_MODEL, evaluate: EvaluateConfig = EvaluateConfig(),
+                  run_dir: str = DEFAULT_RUN_DIR) -> EvaluateOutput:
+    """Score ``model`` on the source and recovered, clean and adversarial sets; writes
+    ``<run_dir>/evaluate/<key>/crossmodal.json`` and ``crossmodal.md``."""
+    from pipeline.skeleton_set import load_skeleton_set
+
+    hashes = {role: None if p is None else load_skeleton_set(p).content_hash()
+              for role, p in (("clean", clean), ("adversarial", adversarial), ("clean_recovered", clean_recovered),
+                              ("adversarial_recovered", adversarial_recovered))}
+    key = stage_key("evaluate", sets=hashes, model=model_fingerprint(model),
+                    settings=evaluate.model_dump(mode="json", exclude={"device"}))
+    kwargs = {"clean": clean, "adversarial": adversarial, "clean_recovered": clean_recovered,
+              "adversarial_recovered": adversarial_recovered, "model": model, "cfg": evaluate,
+              "out_dir": str(stage_dir(run_dir, "evaluate", key)), "key": key}
+    t = tasks.with_run_storage(tasks.evaluate_task, run_dir)
+    return _finish(t.submit(**kwargs), t, kwargs, lambda o: is_complete(o.folder, key))
+
+
+# --------------------------------------------------------------------------- the experiment
+
+
+def _statuses(clean: SetOutput, adversarial: SetOutput, renders: list[SequenceOutput], ext: ExtractFlowOutput,
+              evaluated: set[str]) -> list[SampleStatus]:
+    success = adversarial.info.get("success") or []
+    out = []
+    for i, ref in enumerate(clean.samples):
+        s = SampleStatus(name=ref.name, label=ref.label, attack_success=bool(success[i]) if i < len(success) else None)
+        for role in ROLES:
+            r = next((r for r in renders if r.role == role and r.name == ref.name), None)
+            s.steps[f"render_{role}"] = "skipped" if r is None else r.status
+            if r is not None and r.reason:
+                s.reasons[f"render_{role}"] = r.reason
+            e = next((e for e in ext.sequences if e.role == role and e.name == ref.name), None)
+            s.steps[f"extract_{role}"] = "skipped" if e is None else e.status
+            if e is not None and e.reason:
+                s.reasons[f"extract_{role}"] = e.reason
+        s.steps["evaluate"] = "ok" if ref.name in evaluated else "skipped"
+        out.append(s)
+    return out
+
+
+def _stage_states(outputs: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Per stage: how many outputs came from Prefect's cache, from complete folders on
+    disk, or were computed."""
+    out: dict[str, dict[str, int]] = {}
+    for stage, items in outputs.items():
+        counts = {"cached": 0, "reused": 0, "computed": 0, "failed": 0}
+        for o in items if isinstance(items, list) else [items]:
+            if getattr(o, "status", "ok") == "failed" and not getattr(o, "folder", None):
+                counts["failed"] += 1
+            elif o.cached:
+                counts["cached"] += 1
+            elif o.reused:
+                counts["reused"] += 1
+            else:
+                counts["computed"] += 1
+        out[stage] = counts
+    return out
+
+
+@flow(name="cross-modal", log_prints=False, task_runner=_default_runner())
+def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DEFAULT_RUN_DIR) -> str:
+    """The paper's cross-modal experiment: draw ``config.source.samples`` sequences the
+    recogniser classifies correctly (class-balanced, seeded) -> CIASA -> render clean and
+    adversarial sequences -> recover skeletons with MediaPipe -> evaluate -> report.
+    Returns the report's path (the HTML report, else ``summary.md``)."""
+    from flows.artifacts import publish_results
+
+    logger = get_run_logger()
+    run = Path(run_dir).resolve()
+    run_s = str(run)
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    ctx = FlowRunContext.get()
+    manifest: dict[str, Any] = {
+        "status": "running", "started": started, "flow_run": str(ctx.flow_run.id) if ctx and ctx.flow_run else None,
+        "task_runner": type(ctx.task_runner).__name__ if ctx else None,
+        "config": config.model_dump(mode="json"), "versions": versions(), "keys": {}, "timings": {},
+    }
+    write_manifest(run, manifest)
+    timings: dict[str, float] = manifest["timings"]
+    keys: dict[str, Any] = manifest["keys"]
+    try:
+        with _timed(timings, "select"):
+            mfp = model_fingerprint(config.model)
+            key = stage_key("select", source=source_fingerprint(config.source),
+                            selection=config.source.model_dump(mode="json", include={"samples", "seed", "correct_only"}),
+                            model=mfp)
+            kwargs = {"source": config.source, "model": config.model, "out_dir": str(stage_dir(run, "select", key)),
+                      "key": key, "batch_size": config.evaluate.batch_size, "device": config.evaluate.device}
+            t = tasks.with_run_storage(tasks.select_task, run)
+            clean = _finish(t.submit(**kwargs), t, kwargs, lambda o: is_complete(o.folder, key))
+            keys["select"] = clean.key
+        logger.info("%d clean sequences: %s", len(clean.samples), clean.path)
+        with _timed(timings, "attack"):
+            adversarial = _sub(attack_flow)(clean_set=clean.path, model=config.model, attack=config.attack, run_dir=run_s)
+            keys["attack"] = adversarial.key
+        with _timed(timings, "render"):
+            renders = _sub(render_flow)(sets={"clean": clean.path, "adversarial": adversarial.path},
+                                        render=config.render, run_dir=run_s, retries=config.render_retries,
+                                        retry_delay_s=config.retry_delay_s)
+            keys["render"] = {f"{r.role}/{r.name}": r.key for r in renders}
+        with _timed(timings, "extract"):
+            fps = config.extract.fps or _source_fps(clean.path)
+            bundles = {role: [r.bundle for r in renders if r.role == role and r.status == "ok"] for role in ROLES}
+            ext = _sub(extract_flow)(bundles=bundles, extract=config.extract, fps=fps, run_dir=run_s,
+                                     retries=config.extract_retries, retry_delay_s=config.retry_delay_s)
+            keys["extract"] = {f"{e.role}/{e.name}": e.key for e in ext.sequences}
+            keys["recovered"] = {role: r.key for role, r in ext.recovered.items()}
+        evaluation: EvaluateOutput | None = None
+        evaluate_error = None
+        with _timed(timings, "evaluate"):
+            try:
+                evaluation = _sub(evaluate_flow)(
+                    clean=clean.path, adversarial=adversarial.path, clean_recovered=ext.recovered["clean"].path,
+                    adversarial_recovered=ext.recovered["adversarial"].path, model=config.model,
+                    evaluate=config.evaluate, run_dir=run_s)
+                keys["evaluate"] = evaluation.key
+            except Exception as exc:  # noqa: BLE001 - the report lists why
+                evaluate_error = _one_line(exc)
+                logger.error("evaluation failed: %s", evaluate_error)
+        evaluated = set()
+        if evaluation is not None:
+            doc = json.loads(Path(evaluation.json_path).read_text(encoding="utf-8"))
+            present = zip(doc["samples"]["name"], doc["samples"]["clean_recovered_present"],
+                          doc["samples"]["adversarial_recovered_present"])
+            evaluated = {n for n, a, b in present if a and b}
+        samples = _statuses(clean, adversarial, renders, ext, evaluated)
+        with _timed(timings, "report"):
+            inputs = RunReportInputs(
+                run_dir=run_s, config=config.model_dump(mode="json"), stage_keys=keys, clean=clean.path,
+                adversarial=adversarial.path, attack_json=str(Path(adversarial.folder) / "attack.json"),
+                clean_recovered=ext.recovered["clean"].path, adversarial_recovered=ext.recovered["adversarial"].path,
+                extract_reports={role: r.report for role, r in ext.recovered.items()},
+                crossmodal_json=None if evaluation is None else evaluation.json_path,
+                crossmodal_markdown=None if evaluation is None else evaluation.markdown_path,
+                evaluate_error=evaluate_error,
+                bundles={role: {r.name: r.bundle for r in renders if r.role == role and r.bundle} for role in ROLES},
+                samples=samples, timings={k: v for k, v in timings.items() if k != "report"})
+            key = stage_key("report", inputs=inputs.model_dump(mode="json", exclude={"timings"}))
+            kwargs = {"inputs": inputs, "out_dir": str(stage_dir(run, "report", key)), "key": key}
+            t = tasks.with_run_storage(tasks.report_task, run)
+            report = _finish(t.submit(**kwargs), t, kwargs, lambda o: is_complete(o.folder, key))
+            keys["report"] = report.key
+        publish_results(report, inputs.crossmodal_json, _attack_metrics(inputs.attack_json),
+                        ext.sequences, samples)
+        where = report.html or report.summary_markdown
+        stages_out = {"select": clean, "attack": adversarial, "render": renders, "extract": ext.sequences,
+                      "recovered": list(ext.recovered.values()), "report": report}
+        if evaluation is not None:
+            stages_out["evaluate"] = evaluation
+        manifest.update(status="completed", finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), report=where,
+                        summary=report.summary_json, headline=None if evaluation is None else evaluation.headline,
+                        evaluate_error=evaluate_error, stage_states=_stage_states(stages_out),
+                        samples=[s.model_dump() for s in samples])
+        write_manifest(run, manifest)
+        logger.info("report: %s", where)
+        return where
+    except BaseException as exc:
+        manifest.update(status="failed", finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), error=_one_line(exc))
+        write_manifest(run, manifest)
+        raise
+
+
+def _source_fps(path: str) -> float:
+    from pipeline.skeleton_set import load_skeleton_set
+
+    return float(load_skeleton_set(path).fps)
+
+
+def _attack_metrics(attack_json: str) -> dict[str, Any]:
+    from flows.stages import ATTACK_METRICS
+
+    metrics = json.loads(Path(attack_json).read_text(encoding="utf-8")).get("metrics", {})
+    return {k: metrics[k] for k in ATTACK_METRICS if k in metrics}

@@ -1,0 +1,158 @@
+"""The cross-modal flow end to end under Prefect's test harness, on 2 tiny synthetic
+sequences (16 frames, rendered at 256x144: the smallest size at which MediaPipe still finds
+the person here), with real CIASA, Blender and MediaPipe.
+
+One run folder is shared: a first run is interrupted after the first rendered sequence (the
+later renders fail), a second run resumes it (renders only the other three), a third hits
+Prefect's cache at every stage (no stage function runs); then the same job on a local Dask
+cluster of 2 worker processes gives the same results.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("anny")
+pytest.importorskip("prefect_dask")
+
+#: The tiny run: 2 sequences the recogniser gets right, 5 CIASA iterations, default
+#: quality at 256x144, no retries (the failure below must not be retried away).
+TINY = ["source.synth.samples=24", "source.synth.frames=16", "source.synth.seed=3",
+        "source.synth.distance_range=[2.3,2.9]", "source.part=null", "source.samples=2", "attack.iterations=5",
+        "render.quality=default", "render.resolution=[256,144]", "render.threads=1", "render_retries=0",
+        "extract_retries=0"]
+#: Stage functions of flows.stages that the tasks call.
+STAGE_FUNCTIONS = ("select_stage", "attack_stage", "render_stage", "extract_stage", "merge_stage", "evaluate_stage",
+                   "report_stage")
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory):
+    """A temporary Prefect server and home for this module."""
+    from prefect.settings import PREFECT_HOME, PREFECT_SERVER_ANALYTICS_ENABLED, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    home = tmp_path_factory.mktemp("prefect-home")
+    with temporary_settings({PREFECT_HOME: home, PREFECT_SERVER_ANALYTICS_ENABLED: False}):
+        with prefect_test_harness(server_startup_timeout=180):
+            yield
+
+
+@pytest.fixture(scope="module")
+def config():
+    from flows.config import load_config
+
+    return load_config(None, TINY)
+
+
+class Calls:
+    """Counts calls of the stage functions; ``fail_renders_after`` makes every render
+    after that many raise (an interruption)."""
+
+    def __init__(self, mp: pytest.MonkeyPatch, fail_renders_after: int | None = None) -> None:
+        import flows.stages as stages
+        from render.worker_client import RenderError
+
+        self.counts = dict.fromkeys(STAGE_FUNCTIONS, 0)
+        for name in STAGE_FUNCTIONS:
+            real = getattr(stages, name)
+
+            def counted(*args, _name=name, _real=real, **kwargs):
+                self.counts[_name] += 1
+                if _name == "render_stage" and fail_renders_after is not None \
+                        and self.counts[_name] > fail_renders_after:
+                    raise RenderError("injected interruption", sample=args[1])
+                return _real(*args, **kwargs)
+
+            mp.setattr(stages, name, counted)
+
+
+def _manifest(run_dir: Path) -> dict:
+    return json.loads((run_dir / "run.json").read_text())
+
+
+def _run(config, run_dir: Path, fail_renders_after: int | None = None) -> tuple[str, dict]:
+    from flows.cross_modal import cross_modal
+
+    with pytest.MonkeyPatch.context() as mp:
+        calls = Calls(mp, fail_renders_after)
+        report = cross_modal(config=config, run_dir=str(run_dir))
+    return report, calls.counts
+
+
+@pytest.fixture(scope="module")
+def resumed(harness, config, tmp_path_factory):
+    """Run 1 interrupted after the first rendered sequence, then run 2 resuming it."""
+    run_dir = tmp_path_factory.mktemp("run")
+    first = _run(config, run_dir, fail_renders_after=1)
+    first_manifest = _manifest(run_dir)
+    second = _run(config, run_dir)
+    return {"run_dir": run_dir, "first": first, "first_manifest": first_manifest, "second": second,
+            "manifest": _manifest(run_dir)}
+
+
+def test_interrupted_run_reports_failures_then_resumes_rendering_only_the_rest(resumed):
+    report, counts = resumed["first"]
+    m = resumed["first_manifest"]
+    assert m["status"] == "completed" and Path(report).is_file()
+    renders = [(s["name"], step, state) for s in m["samples"] for step, state in s["steps"].items()
+               if step.startswith("render")]
+    assert sorted(state for _, _, state in renders) == ["failed", "failed", "failed", "ok"]
+    summary = json.loads(Path(m["summary"]).read_text())
+    assert {f["stage"] for f in summary["failures"]} >= {"render_clean", "render_adversarial"}
+    assert all("injected interruption" in f["reason"] for f in summary["failures"] if f["stage"].startswith("render"))
+
+    report, counts = resumed["second"]
+    m = resumed["manifest"]
+    assert counts["render_stage"] == 3  # the first sequence's bundle is reused
+    assert counts["select_stage"] == counts["attack_stage"] == 0
+    assert m["stage_states"]["render"] == {"cached": 1, "reused": 0, "computed": 3, "failed": 0}
+    assert all(state == "ok" for s in m["samples"] for state in s["steps"].values()), m["samples"]
+    assert Path(report).name == "report.html" and Path(report).is_file()
+    doc = json.loads(Path(m["summary"]).read_text())
+    recovered = doc["crossmodal"]["recovered"]
+    assert recovered["clean_accuracy"]["total"] == 2 and recovered["clean_accuracy"]["value"] is not None
+    assert doc["crossmodal"]["source"]["clean_accuracy"]["value"] == 1.0  # drawn among correct ones
+    assert set(m["config"]) >= {"source", "attack", "render", "extract", "evaluate"} and m["versions"]["prefect"]
+
+
+def test_second_run_hits_the_cache_at_every_stage(resumed, config):
+    run_dir = resumed["run_dir"]
+    report, counts = _run(config, run_dir)
+    assert counts == dict.fromkeys(STAGE_FUNCTIONS, 0)
+    states = _manifest(run_dir)["stage_states"]
+    for stage, c in states.items():
+        assert c["cached"] >= 1 and c["computed"] == c["reused"] == c["failed"] == 0, (stage, c)
+    assert report == resumed["second"][0]
+
+    # a folder whose marker is gone (killed before the marker was written) is not a result,
+    # even though Prefect's cache still points at it: only that stage runs again
+    from flows.rundir import stage_dir
+
+    evaluate = stage_dir(run_dir, "evaluate", _manifest(run_dir)["keys"]["evaluate"])
+    (evaluate / "_COMPLETE").unlink()
+    report, counts = _run(config, run_dir)
+    assert counts == {**dict.fromkeys(STAGE_FUNCTIONS, 0), "evaluate_stage": 1}
+    assert (evaluate / "_COMPLETE").is_file() and Path(report).is_file()
+
+
+def test_dask_cluster_of_two_workers_gives_the_same_results(resumed, config, tmp_path):
+    from flows.cross_modal import cross_modal
+    from flows.runners import RunnerSpec, task_runner
+
+    with task_runner(RunnerSpec("dask"), 2) as tr:
+        report = cross_modal.with_options(task_runner=tr)(config=config, run_dir=str(tmp_path))
+    local, dask = resumed["manifest"], _manifest(tmp_path)
+    assert dask["task_runner"] == "DaskTaskRunner" and Path(report).is_file()
+    # same inputs and settings, same content hashes at every stage (the report's key names the run folder)
+    assert {k: v for k, v in dask["keys"].items() if k != "report"} == \
+        {k: v for k, v in local["keys"].items() if k != "report"}
+    a = json.loads(Path(local["summary"]).read_text())["crossmodal"]
+    b = json.loads(Path(dask["summary"]).read_text())["crossmodal"]
+    for part in ("source", "recovered"):
+        assert a[part] == b[part]
+    assert a["samples"]["clean_recovered_pred"] == b["samples"]["clean_recovered_pred"]
+    assert a["samples"]["adversarial_recovered_pred"] == b["samples"]["adversarial_recovered_pred"]
