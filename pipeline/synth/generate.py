@@ -97,7 +97,8 @@ def _setups(cfg: SynthConfig) -> list[tuple[float, float, float]]:
     out = []
     for k in range(cfg.setups):
         r = _rng(cfg.seed, 4, k)
-        out.append((r.uniform(0.7, 1.3), r.uniform(-2.0, 6.0), r.uniform(lo + 0.3, hi - 0.3)))
+        margin = min(0.3, (hi - lo) / 4)  # 0.3 m for every range of at least 1.2 m (the default)
+        out.append((r.uniform(0.7, 1.3), r.uniform(-2.0, 6.0), r.uniform(lo + margin, hi - margin)))
     return out
 
 
@@ -163,8 +164,9 @@ def generate_synthetic(cfg: SynthConfig | None = None,
                                  val_p if val else train_p)  # fmt: skip
         s_height, s_tilt, s_dist = setups[setup]
         lo, hi = cfg.distance_range
+        edge = min(0.05, (hi - lo) / 4)  # 5 cm inside the range, less for a narrow one
         place = Placement(
-            distance=float(np.clip(s_dist + dist_noise, lo + 0.05, hi - 0.05)),
+            distance=float(np.clip(s_dist + dist_noise, lo + edge, hi - edge)),
             lateral=lateral,
             yaw=yaw,
             height=s_height,

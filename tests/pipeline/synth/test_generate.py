@@ -263,3 +263,11 @@ def test_write_synthetic_all_or_nothing(tmp_path, small_synth, monkeypatch):
         write_synthetic(small_synth, tmp_path / "out")
     left = list((tmp_path / "out").iterdir()) if (tmp_path / "out").exists() else []
     assert left == []
+
+
+def test_a_narrow_distance_range_is_honoured():
+    """A range narrower than the default set-up margins (0.3 m each side) still generates,
+    and every subject stands inside it."""
+    sset = generate_synthetic(SynthConfig(samples=12, frames=16, seed=3, distance_range=(2.9, 3.1)))
+    distance = sset.sample_meta["distance"]
+    assert distance.min() >= 2.9 and distance.max() <= 3.1
