@@ -222,6 +222,10 @@ def write_attack_outputs(out: str | Path, adv_set: Any, report: dict[str, Any]) 
     return written + [out / "attack.json"]
 
 
+#: torch threads of the attack on the CPU (see :func:`attack_stage`).
+ATTACK_CPU_THREADS = 1
+
+
 def attack_stage(clean_path: str | Path, model: str, cfg: Any, out_dir: str | Path, key: str,
                  progress: Any = None) -> SetOutput:
     """Attack the set at ``clean_path`` with the attack of ``cfg``
@@ -242,7 +246,19 @@ def attack_stage(clean_path: str | Path, model: str, cfg: Any, out_dir: str | Pa
     sset = load_skeleton_set(clean_path)
     labels, _ = align_labels(sset.label, list(sset.class_names), list(rec.class_names), path=str(clean_path))
     atk = build_attack(acfg, rec, layout=sset.layout, device=dev)
-    result = attack_set(atk, sset, labels=labels, batch_size=cfg.batch_size, progress=progress)
+    import torch
+
+    # One torch thread on the CPU: float sums depend on the thread count, so a fixed count
+    # makes the adversarial set (and every key downstream of its content hash) identical
+    # in the main process, a process pool or a Dask worker; one thread is also the fastest
+    # setting for the attack on a shared CPU (docs/BENCHMARKS.md).
+    threads = torch.get_num_threads()
+    if str(dev).startswith("cpu"):
+        torch.set_num_threads(ATTACK_CPU_THREADS)
+    try:
+        result = attack_set(atk, sset, labels=labels, batch_size=cfg.batch_size, progress=progress)
+    finally:
+        torch.set_num_threads(threads)
     provenance = {"stage": "attack", "attack": atk.config(), "cli": acfg.model_dump(mode="json"), "model": rec.name,
                   "model_path": rec.meta.get("path"), "model_class_names": list(rec.class_names),
                   "source_data": str(clean_path), "source_part": None, "source_hash": sset.content_hash(),
