@@ -87,6 +87,19 @@ def build_attack(cfg: Any, model: Any, *, layout: str, device: str | torch.devic
                  fps=cfg.fps)
 
 
+def attack_provenance(atk: Attack, settings: dict[str, Any], rec: Any, sset: Any, *, source_data: str,
+                      source_part: str | None = None, indices: list[int] | None = None,
+                      **extra: Any) -> dict[str, Any]:
+    """The provenance an adversarial set records: the attack's configuration, the settings it
+    was built from (``settings``, JSON-ready), the attacked model with its class names (the
+    targets' class space), and the source set (``source_data`` as given, its part, indices,
+    content hash and provenance); ``extra`` keys are added as they are."""
+    return {"stage": "attack", "attack": atk.config(), "cli": settings, "model": rec.name,
+            "model_path": rec.meta.get("path"), "model_class_names": list(rec.class_names),
+            "source_data": source_data, "source_part": source_part, "source_hash": sset.content_hash(),
+            "source_provenance": sset.provenance, "indices": indices, **extra}
+
+
 def adversarial_set(sset: Any, result: AttackResult, provenance: dict[str, Any]) -> Any:
     """The adversarial :class:`~pipeline.skeleton_set.SkeletonSet` of ``result`` (same
     names, labels and layout as ``sset``; ``provenance`` replaces the source's), whose

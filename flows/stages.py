@@ -233,7 +233,9 @@ def attack_stage(clean_path: str | Path, model: str, cfg: Any, out_dir: str | Pa
     ``attack.json`` into ``out_dir``."""
     import numpy as np
 
-    from attack.runner import adversarial_set, attack_report, attack_set, build_attack
+    import torch
+
+    from attack.runner import adversarial_set, attack_provenance, attack_report, attack_set, build_attack
     from pipeline.evaluate import align_labels
     from pipeline.models import load_recognizer
     from pipeline.skeleton_set import load_skeleton_set
@@ -246,8 +248,6 @@ def attack_stage(clean_path: str | Path, model: str, cfg: Any, out_dir: str | Pa
     sset = load_skeleton_set(clean_path)
     labels, _ = align_labels(sset.label, list(sset.class_names), list(rec.class_names), path=str(clean_path))
     atk = build_attack(acfg, rec, layout=sset.layout, device=dev)
-    import torch
-
     # One torch thread on the CPU: float sums depend on the thread count, so a fixed count
     # makes the adversarial set (and every key downstream of its content hash) identical
     # in the main process, a process pool or a Dask worker; one thread is also the fastest
@@ -259,10 +259,8 @@ def attack_stage(clean_path: str | Path, model: str, cfg: Any, out_dir: str | Pa
         result = attack_set(atk, sset, labels=labels, batch_size=cfg.batch_size, progress=progress)
     finally:
         torch.set_num_threads(threads)
-    provenance = {"stage": "attack", "attack": atk.config(), "cli": acfg.model_dump(mode="json"), "model": rec.name,
-                  "model_path": rec.meta.get("path"), "model_class_names": list(rec.class_names),
-                  "source_data": str(clean_path), "source_part": None, "source_hash": sset.content_hash(),
-                  "source_provenance": sset.provenance, "indices": None, "device": dev}
+    provenance = attack_provenance(atk, acfg.model_dump(mode="json"), rec, sset, source_data=str(clean_path),
+                                   device=dev)
     adv = adversarial_set(sset, result, provenance)
     report = attack_report(result, sset, rec)
     report["source_data"] = str(clean_path)

@@ -149,7 +149,7 @@ def attack_command(
     from rich.table import Table
 
     from attack.config import AttackConfig
-    from attack.runner import adversarial_set, attack_report, attack_set, build_attack
+    from attack.runner import adversarial_set, attack_provenance, attack_report, attack_set, build_attack
     from flows.stages import write_attack_outputs
     from pipeline.evaluate import align_labels, load_evaluation_set
     from pipeline.models import load_recognizer
@@ -187,12 +187,8 @@ def attack_command(
         result = attack_set(atk, sset, labels=labels, targets=None if given is None else np.asarray(given),
                             batch_size=batch_size, progress=on_batch)
 
-    provenance = {
-        "stage": "attack", "attack": atk.config(), "cli": cfg.model_dump(mode="json"),
-        "model": rec.name, "model_path": rec.meta.get("path"), "model_class_names": list(rec.class_names),
-        "source_data": str(data), "source_part": part,
-        "source_hash": sset.content_hash(), "source_provenance": sset.provenance, "indices": idx,
-    }
+    provenance = attack_provenance(atk, cfg.model_dump(mode="json"), rec, sset, source_data=str(data),
+                                   source_part=part, indices=idx)
     adv_set = adversarial_set(sset, result, provenance)
     summary = attack_report(result, sset, rec)
     summary["source_data"] = str(data)
