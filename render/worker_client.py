@@ -9,6 +9,7 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -57,7 +58,13 @@ def run_worker(job_dir: str | Path, *, timeout_s: float = DEFAULT_TIMEOUT_S,
     stderr_path = job_dir / "worker.stderr"
     root = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    with open(stderr_path, "w", encoding="utf-8") as err:
+    # Blender makes a session folder (blender_XXXXXX) in the temporary directory and removes it
+    # only in its own teardown, which the worker skips (os._exit) and a timeout kill never
+    # reaches: give each worker a private temporary directory and remove it here.
+    with tempfile.TemporaryDirectory(prefix="ciasa-blender-") as worker_tmp, \
+            open(stderr_path, "w", encoding="utf-8") as err:
+        for var in ("TMPDIR", "TEMP", "TMP"):
+            env[var] = worker_tmp
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, env=env, cwd=root)
 
         def pump() -> None:

@@ -2,6 +2,7 @@
 failures as typed errors. Each test runs one worker subprocess (a few seconds)."""
 
 import json
+import tempfile
 
 import numpy as np
 import pytest
@@ -17,7 +18,16 @@ def _job(camera_factory, w=96, h=54, **kw):
     return RenderJob(resolution=(w, h), camera=camera_factory(w, h), quality=quality_preset("preview"), **kw)
 
 
-def test_tiny_render_makes_playable_video(tmp_path, tiny_rig, tiny_motion, camera_factory):
+@pytest.fixture
+def system_tmp(tmp_path_factory, monkeypatch):
+    """An empty folder standing in for the system temporary directory during the test."""
+    folder = tmp_path_factory.mktemp("system_tmp")
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_tiny_render_makes_playable_video(tmp_path, tiny_rig, tiny_motion, camera_factory, system_tmp):
     write_job(tmp_path, _job(camera_factory), tiny_rig, tiny_motion)
     seen = []
     result = run_worker(tmp_path, progress=lambda d, t: seen.append((d, t)), timeout_s=300)
@@ -31,6 +41,7 @@ def test_tiny_render_makes_playable_video(tmp_path, tiny_rig, tiny_motion, camer
     assert ok and frame.shape == (54, 96, 3) and frame.std() > 1.0  # not a blank image
     assert seen[-1] == (4, 4) and result["frames"] == 4 and len(result["frame_s"]) == 4
     assert (tmp_path / "worker.log").read_text().strip()
+    assert list(system_tmp.iterdir()) == []  # Blender's session folder went with the worker
 
 
 def test_parity_and_camera_probe(tmp_path, tiny_rig, tiny_motion, camera_factory, lbs_reference):
@@ -91,10 +102,11 @@ def test_hard_crash_is_a_typed_error(tmp_path, monkeypatch):
         run_worker(tmp_path / "missing", timeout_s=60)
 
 
-def test_timeout_is_a_typed_error(tmp_path, tiny_rig, tiny_motion, camera_factory):
+def test_timeout_is_a_typed_error(tmp_path, tiny_rig, tiny_motion, camera_factory, system_tmp):
     write_job(tmp_path, _job(camera_factory), tiny_rig, tiny_motion)
     with pytest.raises(RenderError, match="timed out"):
         run_worker(tmp_path, timeout_s=0.5)
+    assert list(system_tmp.iterdir()) == []  # a killed worker leaves no temporary folder
 
 
 def test_two_bodies(tmp_path, tiny_rig, tiny_motion, camera_factory, lbs_reference):
