@@ -5,12 +5,19 @@ the person here), with real CIASA, Blender and MediaPipe.
 One run folder is shared: a first run is interrupted after the first rendered sequence (the
 later renders fail), a second run resumes it (renders only the other three), a third hits
 Prefect's cache at every stage (no stage function runs); then the same job on a local Dask
-cluster of 2 worker processes gives the same results.
+cluster of 2 worker processes gives the same results. Apart from that folder, ``ciasa run``
+is killed (SIGKILL) in the middle of its second render and resumed, and a Dask worker
+declaring a GPU receives what the flow places on a GPU.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -156,3 +163,80 @@ def test_dask_cluster_of_two_workers_gives_the_same_results(resumed, config, tmp
         assert a[part] == b[part]
     assert a["samples"]["clean_recovered_pred"] == b["samples"]["clean_recovered_pred"]
     assert a["samples"]["adversarial_recovered_pred"] == b["samples"]["adversarial_recovered_pred"]
+
+
+def _bundles(run_dir: Path) -> tuple[list[Path], list[Path]]:
+    """(complete render bundles, temporary render folders) under ``run_dir``."""
+    from render.bundle import is_complete
+
+    folders = [p for p in run_dir.glob("render/*/*") if p.is_dir()]
+    return ([p for p in folders if not p.name.startswith(".") and is_complete(p)],
+            [p for p in folders if p.name.startswith(".") and ".tmp-" in p.name])
+
+
+def test_killed_run_resumes_rendering_only_what_is_missing(harness, config, tmp_path):
+    """``ciasa run`` killed (SIGKILL, Blender worker included) while the second sequence
+    renders: the half-written render is not taken for a result, and the next run renders
+    only the three missing sequences."""
+    from prefect.settings import PREFECT_API_URL
+
+    run_dir = tmp_path / "run"
+    cmd = [sys.executable, "-c", "import sys; from flows.cli.main import main; sys.exit(main())", "run",
+           "--run-dir", str(run_dir), "--api", PREFECT_API_URL.value(), *TINY]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            cwd=Path(__file__).resolve().parents[2])
+    try:
+        deadline = time.monotonic() + 600
+        while True:
+            done, partial = _bundles(run_dir)
+            if len(done) == 1 and partial:
+                break  # the first sequence is rendered, the second is being rendered
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            assert len(done) <= 1 and time.monotonic() < deadline, (done, partial)
+            time.sleep(0.1)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    done, partial = _bundles(run_dir)
+    assert len(done) == 1 and partial  # killed mid-render: one result and one half-written folder
+
+    report, counts = _run(config, run_dir)
+    assert counts["render_stage"] == 3 and counts["select_stage"] == counts["attack_stage"] == 0
+    m = _manifest(run_dir)
+    assert m["stage_states"]["render"]["computed"] == 3 and m["stage_states"]["render"]["failed"] == 0
+    assert all(state == "ok" for s in m["samples"] for state in s["steps"].values()), m["samples"]
+    assert len(_bundles(run_dir)[0]) == 4 and Path(report).is_file()
+
+
+def test_attack_goes_to_the_dask_worker_that_declares_a_gpu(harness):
+    """With a worker started with ``--resources GPU=1`` in the cluster, what the flow submits
+    under :func:`flows.cross_modal._gpu_annotation` (the attack) runs on that worker; with
+    no such worker the annotation is a no-op."""
+    from distributed import Client, LocalCluster, Worker, get_worker
+    from prefect import flow, task
+    from prefect_dask import DaskTaskRunner
+
+    from flows.cross_modal import _gpu_annotation
+
+    @task
+    def where(i: int) -> str:
+        return str(get_worker().name)
+
+    @flow
+    def placed(n: int) -> tuple[bool, list[str]]:
+        ctx = _gpu_annotation()
+        with ctx:
+            futures = [where.submit(i) for i in range(n)]
+        return type(ctx).__name__ != "nullcontext", [f.result() for f in futures]
+
+    with LocalCluster(n_workers=2, processes=False, threads_per_worker=1, dashboard_address=None) as cluster:
+        annotated, names = placed.with_options(task_runner=DaskTaskRunner(address=cluster.scheduler_address))(6)
+        assert not annotated and len(names) == 6  # no GPU worker: no annotation
+        cluster.worker_spec["gpu"] = {"cls": Worker, "options": {"nthreads": 1, "resources": {"GPU": 1}}}
+        cluster.scale(3)
+        with Client(cluster) as c:
+            c.wait_for_workers(3, timeout=60)
+            gpu = [w["name"] for w in c.scheduler_info()["workers"].values() if w.get("resources", {}).get("GPU")]
+        assert len(gpu) == 1
+        annotated, names = placed.with_options(task_runner=DaskTaskRunner(address=cluster.scheduler_address))(6)
+    assert annotated and names == [str(gpu[0])] * 6
