@@ -29,7 +29,7 @@ $(VENV)/.installed: pyproject.toml
 
 # The main job: the cross-modal experiment on the embedded default (12 held-out synthetic
 # sequences, one per class; CIASA advanced mode, 100 iterations; Anny at 320x180; MediaPipe;
-# stgcn-synth), about 25-30 min on 2 cores; prints where the report is. Re-running it
+# stgcn-synth), about 16 min on 2 cores; prints where the report is. Re-running it
 # reuses every finished stage.
 demo: setup
 	$(BIN)/ciasa run --run-dir $(DEMO)/cross-modal

@@ -66,8 +66,9 @@ def run_command(
             stack.enter_context(ephemeral_api())
         tr = stack.enter_context(task_runner(spec, n))
         report = cross_modal.with_options(task_runner=tr)(config=cfg, run_dir=str(run_dir))
-    console.print(f"run folder: {Path(run_dir).resolve()}")
-    console.print(f"report: {report}")
+    # paths on one line each, whatever the terminal width (to copy, or to grep from a log)
+    console.print(f"run folder: {Path(run_dir).resolve()}", soft_wrap=True, markup=False)
+    console.print(f"report: {report}", soft_wrap=True, markup=False)
 
 
 def serve_command(
