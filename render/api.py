@@ -26,7 +26,8 @@ import numpy as np
 
 from pipeline.errors import CiasaError, UnknownFormatError, ValidationError
 from pipeline.io_utils import hash_arrays
-from render.bundle import BLEND, GROUND_TRUTH, LOG, VIDEO, RenderBundle, is_complete, load_bundle, write_bundle
+from render.bundle import (BLEND, GROUND_TRUTH, LOG, VIDEO, RenderBundle, is_complete, load_bundle,
+                           remove_stale_temporaries, write_bundle)
 from render.worker_client import DEFAULT_TIMEOUT_S, RenderError, run_worker
 
 log = logging.getLogger(__name__)
@@ -262,6 +263,10 @@ def render_sequence(
             "request_key": request_key,
         }
 
+    # a killed earlier render of this sequence left its half-built folder: gone once it is
+    # older than any live render could be (the worker is stopped after timeout_s)
+    for stale in remove_stale_temporaries(final, 2 * timeout_s):
+        log.info("removed %s, left by an interrupted render", stale)
     bundle = write_bundle(final, build)
     log.info("%s: rendered %d frames in %.1f s", final, nf, time.perf_counter() - t_start)
     return bundle

@@ -16,15 +16,19 @@ Layout of ``<out>/<sample name>/``:
 
 A bundle is built in a temporary sibling folder and renamed into place when complete, so a
 folder under the final name is always complete; :func:`load_bundle` refuses one whose
-manifest is missing or whose files do not match it.
+manifest is missing or whose files do not match it. A process killed mid-build leaves its
+temporary folder behind; :func:`remove_stale_temporaries` removes such folders once nothing
+in them has changed for longer than any live build could take.
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,6 +131,28 @@ def write_bundle(final: str | Path, build: Callable[[Path], dict[str, Any]]) -> 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return load_bundle(final)
+
+
+def remove_stale_temporaries(final: str | Path, older_than_s: float) -> list[Path]:
+    """Remove the temporary siblings of bundle folder ``final`` (``.<name>.tmp-*``, and
+    ``.<name>.old-*`` of an interrupted replacement) in which no file changed for more than
+    ``older_than_s`` seconds: left by a killed process, since a live build is itself
+    stopped within its worker's timeout. Returns the removed folders; a folder that cannot
+    be read or removed is left alone."""
+    final = Path(final)
+    now = time.time()
+    removed = []
+    for prefix in (f".{final.name}.tmp-", f".{final.name}.old-"):
+        for tmp in final.parent.glob(f"{glob.escape(prefix)}*"):
+            try:
+                newest = max([tmp.stat().st_mtime] + [(Path(root) / f).stat().st_mtime
+                                                      for root, _, files in os.walk(tmp) for f in files])
+            except OSError:
+                continue
+            if tmp.is_dir() and now - newest > older_than_s:
+                shutil.rmtree(tmp, ignore_errors=True)
+                removed.append(tmp)
+    return removed
 
 
 def _umask() -> int:

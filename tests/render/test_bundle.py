@@ -1,9 +1,12 @@
 import json
+import os
+import time
 
 import pytest
 
 from pipeline.errors import FormatError, MissingInputError
-from render.bundle import GROUND_TRUTH, MANIFEST, VIDEO, is_complete, load_bundle, write_bundle
+from render.bundle import (GROUND_TRUTH, MANIFEST, VIDEO, is_complete, load_bundle, remove_stale_temporaries,
+                           write_bundle)
 
 
 def _build(tmp):
@@ -64,3 +67,29 @@ def test_incomplete_bundles_are_refused(tmp_path):
     with pytest.raises(FormatError):
         load_bundle(b.path)
     assert not is_complete(b.path)
+
+
+def test_stale_temporaries_of_a_killed_build_are_removed(tmp_path):
+    final = tmp_path / "S001C001P001R001A001"
+    write_bundle(final, _build)
+    old = time.time() - 3 * 3600
+
+    def folder(name, age=None):
+        d = tmp_path / name
+        (d / ".job").mkdir(parents=True)
+        (d / ".job" / "frame.png").write_bytes(b"x")
+        if age is not None:
+            for p in (d / ".job" / "frame.png", d / ".job", d):
+                os.utime(p, (age, age))
+        return d
+
+    stale = folder(f".{final.name}.tmp-abc", old)
+    stale_old = folder(f".{final.name}.old-def", old)
+    live = folder(f".{final.name}.tmp-ghi")  # being written now
+    touched = folder(f".{final.name}.tmp-jkl", old)
+    (touched / ".job" / "frame.png").write_bytes(b"new frame")  # old folder, fresh file
+    other = folder(".S001C001P001R001A0010.tmp-x", old)  # another sample whose name starts alike
+    removed = remove_stale_temporaries(final, 2 * 3600)
+    assert sorted(removed) == sorted([stale, stale_old])
+    assert not stale.exists() and not stale_old.exists()
+    assert live.is_dir() and touched.is_dir() and other.is_dir() and is_complete(final)
