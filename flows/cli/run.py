@@ -57,7 +57,8 @@ def run_command(
         return
     spec = parse_runner(runner)
     url = prepare_api(api)
-    console.print(f"Prefect API: {url or 'ephemeral server (no --api, no PREFECT_API_URL)'}; runner: {runner}")
+    console.print(f"Prefect API: {url or 'ephemeral server (no --api, no PREFECT_API_URL)'}; runner: {runner}",
+                  soft_wrap=True, markup=False)
     from flows.cross_modal import cross_modal
 
     n = workers or (1 if spec.kind == "local" else 2)
@@ -99,6 +100,7 @@ def serve_command(
     prepare_api(api)
     from flows.cross_modal import cross_modal
 
-    console.print(f"serving deployment cross-modal/{name} on cron {cron!r} (run folder {Path(run_dir).resolve()})")
+    console.print(f"serving deployment cross-modal/{name} on cron {cron!r} (run folder {Path(run_dir).resolve()})",
+                  soft_wrap=True, markup=False)
     cross_modal.serve(name=name, cron=cron, limit=limit,
                       parameters={"config": cfg.model_dump(mode="json"), "run_dir": str(Path(run_dir).resolve())})
