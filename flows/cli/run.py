@@ -82,7 +82,8 @@ def serve_command(
     api: Optional[str] = typer.Option(None, "--api", help="Prefect API URL of the running server (default: "
                                       "$PREFECT_API_URL); required"),
     run_dir: Path = typer.Option(_default_run_dir(), "--run-dir", help="run folder of the scheduled runs"),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="flow runs at once (default: no limit)"),
+    limit: int = typer.Option(1, "--limit", min=1, help="flow runs at once; the deployment's runs share the run "
+                              "folder, so runs at once may render the same sequence twice"),
 ) -> None:
     """Serve the cross-modal flow as a deployment on a cron schedule; each scheduled run
     (or one triggered from the UI or 'prefect deployment run cross-modal/NAME') runs in a
