@@ -49,19 +49,6 @@ def official_agcn_keys(num_class: int, num_point: int = 25, num_person: int = 2,
     return dict(keys)
 
 
-def randomize(model: torch.nn.Module, seed: int = 0) -> torch.nn.Module:
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for key, t in model.state_dict().items():
-            if key.endswith("num_batches_tracked"):
-                continue
-            if key.endswith("running_var"):
-                t.copy_(0.5 + torch.rand(t.shape, generator=g))
-            else:
-                t.copy_(0.3 * torch.randn(t.shape, generator=g))
-    return model.eval()
-
-
 def skeletons(n: int = 2, t: int = 12, m: int = 2, seed: int = 0) -> torch.Tensor:
     """Raw camera-frame-like skeletons (metres, ~3 m away), zero-padded tails, body 2 absent
     in sample 0."""
@@ -102,7 +89,7 @@ def test_wrong_num_point_for_graph():
         AGCN(num_class=3, num_point=18, graph="ntu-rgb+d")
 
 
-def test_cpu_forward():
+def test_cpu_forward(randomize):
     model = randomize(AGCN(num_class=5, width=8)).cpu()
     with torch.no_grad():
         out = model(agcn_pre_normalize(skeletons(), NTU25))
@@ -121,7 +108,7 @@ def _released_style(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 
 
 @pytest.mark.parametrize("stream", ["joint", "bone"])
-def test_released_file_loads_after_renames(tmp_path, stream):
+def test_released_file_loads_after_renames(tmp_path, stream, randomize):
     net = randomize(AGCN(num_class=60, width=16), seed=7)
     released = _released_style(net.state_dict())
     assert any(k.startswith("module.l1a.") for k in released)
@@ -140,14 +127,14 @@ def test_released_file_loads_after_renames(tmp_path, stream):
         torch.testing.assert_close(rec.model(prepared), net(prepared), rtol=0, atol=0)
 
 
-def test_stream_argument_overrides_the_file_name(tmp_path):
+def test_stream_argument_overrides_the_file_name(tmp_path, randomize):
     net = randomize(AGCN(num_class=4, width=8), seed=1)
     torch.save(net.state_dict(), tmp_path / "weights.pt")
     assert load_recognizer(tmp_path / "weights.pt").arch == "agcn-joint"
     assert load_recognizer(tmp_path / "weights.pt", stream="bone").arch == "agcn-bone"
 
 
-def test_recognizer_pads_bodies_up_to_num_person():
+def test_recognizer_pads_bodies_up_to_num_person(randomize):
     rec = build_recognizer("agcn-joint", 4, width=8)
     randomize(rec)
     one = skeletons(m=1)
@@ -155,7 +142,7 @@ def test_recognizer_pads_bodies_up_to_num_person():
         torch.testing.assert_close(rec(one), rec(torch.cat((one, torch.zeros_like(one)), dim=4)))
 
 
-def test_ensemble_logits_are_the_sum_of_the_streams(tmp_path):
+def test_ensemble_logits_are_the_sum_of_the_streams(tmp_path, randomize):
     classes = [f"a{k}" for k in range(6)]
     joint = randomize(build_recognizer("agcn-joint", 6, class_names=classes, width=8), seed=1)
     bone = randomize(build_recognizer("agcn-bone", 6, class_names=classes, width=8), seed=2)
@@ -170,7 +157,7 @@ def test_ensemble_logits_are_the_sum_of_the_streams(tmp_path):
         assert not torch.allclose(lj, lb)
 
 
-def test_data_bn_channel_order_is_m_v_c():
+def test_data_bn_channel_order_is_m_v_c(randomize):
     """2s-AGCN's ``data_bn`` spans ``M*V*C`` channels, index ``m*V*C + v*C + c``."""
     model = randomize(AGCN(num_class=4, width=8), seed=8)
     with torch.no_grad():
@@ -187,7 +174,7 @@ def test_data_bn_channel_order_is_m_v_c():
         torch.testing.assert_close(model(x), expected, rtol=1e-5, atol=1e-5)
 
 
-def test_adaptive_graph_unit_against_explicit_sums():
+def test_adaptive_graph_unit_against_explicit_sums(randomize):
     """``unit_gcn`` for subset i: ``S = softmax_over_rows(theta^T phi / (C_e * T))`` with
     ``theta[v] = conv_a(x)[:, :, v]`` and ``phi[w] = conv_b(x)[:, :, w]`` flattened over
     (channel, frame); graph ``G = A_i + PA_i + S``; ``z_i = conv_d(y)``, ``y[c, t, w] =

@@ -20,28 +20,15 @@ class NotAWeight:
         self.payload = [1, 2, 3]
 
 
-def _randomize(module: torch.nn.Module, seed: int = 0) -> torch.nn.Module:
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for key, t in module.state_dict().items():
-            if key.endswith("num_batches_tracked") or key == "A" or key.endswith(".A"):
-                continue
-            if key.endswith("running_var"):
-                t.copy_(0.5 + torch.rand(t.shape, generator=g))
-            else:
-                t.copy_(0.3 * torch.randn(t.shape, generator=g))
-    return module.eval()
-
-
 def _x(m: int = 1) -> torch.Tensor:
     g = torch.Generator().manual_seed(9)
     return torch.randn(2, 3, 8, 25, m, generator=g)
 
 
 @pytest.mark.parametrize("arch", ["stgcn", "agcn-joint", "agcn-bone"])
-def test_ciasa_round_trip(tmp_path, arch):
+def test_ciasa_round_trip(tmp_path, arch, randomize):
     classes = ["wave", "kick", "jump"]
-    rec = _randomize(build_recognizer(arch, 3, class_names=classes, name="mine", width=8), seed=1)
+    rec = randomize(build_recognizer(arch, 3, class_names=classes, name="mine", width=8), seed=1)
     path = save_recognizer(rec, tmp_path / "sub" / "rec.pt", meta={"epochs": 2})
     assert path.is_file() and not list(path.parent.glob("*.part"))
     obj = read_checkpoint(path)
@@ -54,8 +41,8 @@ def test_ciasa_round_trip(tmp_path, arch):
         torch.testing.assert_close(back(_x()), rec(_x()), rtol=0, atol=0)
 
 
-def test_half_round_trip(tmp_path):
-    rec = _randomize(build_recognizer("stgcn", 4, width=16), seed=2)
+def test_half_round_trip(tmp_path, randomize):
+    rec = randomize(build_recognizer("stgcn", 4, width=16), seed=2)
     full = save_recognizer(rec, tmp_path / "f32.pt")
     half = save_recognizer(rec, tmp_path / "f16.pt", half=True)
     assert half.stat().st_size < 0.6 * full.stat().st_size

@@ -12,21 +12,6 @@ from pipeline.models.recognizer import INPUT_RAW
 VALID = 10  # valid frames of body 0; frames VALID.. are zero padding
 
 
-def _randomize(rec: torch.nn.Module, seed: int = 0) -> torch.nn.Module:
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for key, t in rec.state_dict().items():
-            if key.endswith("num_batches_tracked") or key.endswith(".A"):
-                continue
-            if key.endswith("running_var"):
-                t.copy_(0.5 + torch.rand(t.shape, generator=g))
-            else:
-                t.copy_(0.3 * torch.randn(t.shape, generator=g))
-    rec.eval()
-    rec.requires_grad_(False)
-    return rec
-
-
 def _raw(t: int = 16, m: int = 2, seed: int = 0) -> torch.Tensor:
     """``(1, 3, t, 25, m)``: body 0 valid for VALID frames then zero; other bodies absent."""
     g = torch.Generator().manual_seed(seed)
@@ -47,11 +32,11 @@ def _frame_norms(grad: torch.Tensor, body: int = 0) -> torch.Tensor:
     return grad[0, :, :, :, body].abs().sum(dim=(0, 2))  # T
 
 
-def test_stgcn_gradients():
+def test_stgcn_gradients(randomize):
     """ST-GCN sees raw coordinates and does not mask: the gradient is finite and non-zero
     on valid frames, and non-zero on zero-padded frames and on the absent second body too
     (the temporal convolutions and the M-average read them). An attack must mask them."""
-    rec = _randomize(build_recognizer("stgcn", 5, width=8), seed=1)
+    rec = randomize(build_recognizer("stgcn", 5, width=8), seed=1).requires_grad_(False)
     assert rec.input_spec.coordinates == INPUT_RAW and rec.input_spec.num_person is None
     grad = _input_grad(rec, _raw())
     assert torch.isfinite(grad).all()
@@ -62,11 +47,11 @@ def test_stgcn_gradients():
 
 
 @pytest.mark.parametrize("arch", ["agcn-joint", "agcn-bone"])
-def test_agcn_gradients_flow_to_the_source_frames(arch):
+def test_agcn_gradients_flow_to_the_source_frames(arch, randomize):
     """2s-AGCN pre-normalises: padded frames are filled by repeating valid frames, so their
     gradient flows to those source frames; the padded slots themselves and the absent body
     (masked by the centring) get exactly zero."""
-    rec = _randomize(build_recognizer(arch, 5, width=8), seed=2)
+    rec = randomize(build_recognizer(arch, 5, width=8), seed=2).requires_grad_(False)
     grad = _input_grad(rec, _raw())
     assert torch.isfinite(grad).all()
     norms = _frame_norms(grad)
@@ -75,10 +60,10 @@ def test_agcn_gradients_flow_to_the_source_frames(arch):
     assert torch.equal(grad[..., 1], torch.zeros_like(grad[..., 1]))
 
 
-def test_agcn_padding_is_repetition_for_gradients():
+def test_agcn_padding_is_repetition_for_gradients(randomize):
     """The repeated copies add their gradient to the source frames: padding a sequence
     with copies of itself gives the same logits as the padded input."""
-    rec = _randomize(build_recognizer("agcn-joint", 5, width=8), seed=3)
+    rec = randomize(build_recognizer("agcn-joint", 5, width=8), seed=3).requires_grad_(False)
     x = _raw()
     full = x.clone()
     full[0, :, VALID:, :, 0] = x[0, :, : 16 - VALID, :, 0]
@@ -148,8 +133,8 @@ def test_build_recognizer_class_names():
         build_recognizer("stgcn", 4, class_names=["a", "b", "c"], width=8)
 
 
-def test_predict_batches_match_one_pass():
-    rec = _randomize(build_recognizer("stgcn", 3, width=8), seed=4)
+def test_predict_batches_match_one_pass(randomize):
+    rec = randomize(build_recognizer("stgcn", 3, width=8), seed=4).requires_grad_(False)
     x = torch.randn(5, 3, 8, 25, 1)
     with torch.no_grad():
         torch.testing.assert_close(rec.predict(x, batch_size=2), rec(x), rtol=1e-5, atol=1e-5)

@@ -44,21 +44,6 @@ def _shapes(model: torch.nn.Module) -> dict[str, tuple[int, ...]]:
     return {k: tuple(v.shape) for k, v in model.state_dict().items()}
 
 
-def randomize(model: torch.nn.Module, seed: int = 0) -> torch.nn.Module:
-    """Random values everywhere (weights, BN statistics, edge importance), so that two
-    models agree only if every tensor was loaded. ``A`` stays the graph."""
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        for key, t in model.state_dict().items():
-            if key == "A" or key.endswith("num_batches_tracked") or key.endswith(".A"):
-                continue
-            if key.endswith("running_var"):
-                t.copy_(0.5 + torch.rand(t.shape, generator=g))
-            else:
-                t.copy_(0.3 * torch.randn(t.shape, generator=g))
-    return model.eval()
-
-
 def _input(n: int, t: int, v: int, m: int, seed: int = 1) -> torch.Tensor:
     g = torch.Generator().manual_seed(seed)
     return torch.randn(n, 3, t, v, m, generator=g)
@@ -83,7 +68,7 @@ def test_width_scales_every_block():
     assert _shapes(model) == official_stgcn_keys(12, 25, width=8)
 
 
-def test_forward_shapes_and_m_average():
+def test_forward_shapes_and_m_average(randomize):
     model = randomize(STGCN(num_class=7, width=8))
     x = _input(2, 12, 25, 1)
     with torch.no_grad():
@@ -106,7 +91,7 @@ def _official_file(tmp_path, model: torch.nn.Module, name: str, *, prefix: str =
 
 
 @pytest.mark.parametrize("prefix,wrap", [("module.", False), ("", True), ("module.", True), ("", False)])
-def test_official_ntu_file_loads_with_identical_logits(tmp_path, prefix, wrap):
+def test_official_ntu_file_loads_with_identical_logits(tmp_path, prefix, wrap, randomize):
     model = randomize(create_model("stgcn", num_class=60, graph="ntu-rgb+d"), seed=3)
     path = _official_file(tmp_path, model, "st_gcn.ntu-xsub.pt", prefix=prefix, wrap=wrap)
     rec = load_recognizer(path)
@@ -118,7 +103,7 @@ def test_official_ntu_file_loads_with_identical_logits(tmp_path, prefix, wrap):
         torch.testing.assert_close(rec(x), model(x), rtol=0, atol=0)
 
 
-def test_official_kinetics_file_loads(tmp_path):
+def test_official_kinetics_file_loads(tmp_path, randomize):
     model = randomize(create_model("stgcn", num_class=400, graph="openpose", width=16), seed=4)
     path = _official_file(tmp_path, model, "st_gcn.kinetics.pt", prefix="module.")
     rec = load_recognizer(path)
@@ -129,7 +114,7 @@ def test_official_kinetics_file_loads(tmp_path):
         torch.testing.assert_close(rec(x), model(x), rtol=0, atol=0)
 
 
-def test_file_without_num_batches_tracked_loads(tmp_path):
+def test_file_without_num_batches_tracked_loads(tmp_path, randomize):
     """Files written by old PyTorch have no BatchNorm counters."""
     model = randomize(STGCN(num_class=5, width=8), seed=5)
     state = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
@@ -140,7 +125,7 @@ def test_file_without_num_batches_tracked_loads(tmp_path):
         torch.testing.assert_close(rec(x), model(x), rtol=0, atol=0)
 
 
-def test_data_bn_channel_order_is_v_times_c_plus_c():
+def test_data_bn_channel_order_is_v_times_c_plus_c(randomize):
     """``data_bn`` normalises ``(N*M, V*C, T)`` with channel ``v*C + c`` (REFERENCE): a bias
     on channel ``v*3 + c`` equals shifting coordinate ``c`` of joint ``v`` in the input."""
     model = randomize(STGCN(num_class=4, width=8), seed=6)
