@@ -61,7 +61,7 @@ def run_worker(job_dir: str | Path, *, timeout_s: float = DEFAULT_TIMEOUT_S,
     # Blender makes a session folder (blender_XXXXXX) in the temporary directory and removes it
     # only in its own teardown, which the worker skips (os._exit) and a timeout kill never
     # reaches: give each worker a private temporary directory and remove it here.
-    with tempfile.TemporaryDirectory(prefix="ciasa-blender-") as worker_tmp, \
+    with tempfile.TemporaryDirectory(prefix="ciasa-blender-", ignore_cleanup_errors=True) as worker_tmp, \
             open(stderr_path, "w", encoding="utf-8") as err:
         for var in ("TMPDIR", "TEMP", "TMP"):
             env[var] = worker_tmp
