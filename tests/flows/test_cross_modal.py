@@ -12,6 +12,7 @@ declaring a GPU receives what the flow places on a GPU.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -227,7 +228,7 @@ def test_attack_goes_to_the_dask_worker_that_declares_a_gpu(harness):
         ctx = _gpu_annotation()
         with ctx:
             futures = [where.submit(i) for i in range(n)]
-        return type(ctx).__name__ != "nullcontext", [f.result() for f in futures]
+        return not isinstance(ctx, contextlib.nullcontext), [f.result() for f in futures]
 
     with LocalCluster(n_workers=2, processes=False, threads_per_worker=1, dashboard_address=None) as cluster:
         annotated, names = placed.with_options(task_runner=DaskTaskRunner(address=cluster.scheduler_address))(6)
