@@ -9,11 +9,27 @@ BLENDER_WORKBENCH), ``samples``, ``adaptive_threshold`` (0 = adaptive sampling o
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 log = logging.getLogger(__name__)
 
 _GPU_BACKENDS = ("OPTIX", "CUDA", "HIP", "ONEAPI", "METAL")
+
+#: Environment variable that picks the Cycles CPU kernel: ``auto`` (the best this CPU has,
+#: AVX2 where present) or ``sse42`` (the kernel a CPU without AVX2 runs). Renders are not
+#: bit-identical across kernels (README, "Reproducibility"); this reproduces on one machine
+#: what another instruction set renders. Recorded in the bundle's manifest.
+CPU_KERNEL_ENV = "CIASA_CYCLES_CPU_KERNEL"
+CPU_KERNELS = ("auto", "sse42")
+
+
+def cpu_kernel() -> str:
+    """The Cycles CPU kernel asked for by :data:`CPU_KERNEL_ENV` (default ``auto``)."""
+    kernel = os.environ.get(CPU_KERNEL_ENV, "auto").strip().lower() or "auto"
+    if kernel not in CPU_KERNELS:
+        raise ValueError(f"{CPU_KERNEL_ENV}={kernel!r}: expected one of {', '.join(CPU_KERNELS)}")
+    return kernel
 
 
 def enable_gpu() -> str | None:
@@ -98,5 +114,14 @@ def apply_quality(preset: dict[str, Any], *, threads: int = 0, device: str = "au
     c.filter_width = float(preset.get("filter_width", 1.5))
     c.seed = int(seed) % 2**31
     c.use_animated_seed = False
-    used.update(samples=c.samples, denoise=c.use_denoising)
+    kernel = cpu_kernel()
+    if kernel == "sse42":
+        # Cycles reads its debug flags from the scene only with the developer UI and Cycles
+        # debugging on (else each render resets them); the CPU kernel is picked at the first render
+        prefs = bpy.context.preferences
+        prefs.view.show_developer_ui = True
+        prefs.experimental.use_cycles_debug = True
+        c.debug_use_cpu_avx2 = False
+        c.debug_use_cpu_sse42 = True
+    used.update(samples=c.samples, denoise=c.use_denoising, cpu_kernel=kernel)
     return used
