@@ -1,6 +1,10 @@
 """The cross-modal flow end to end under Prefect's test harness, on 2 tiny synthetic
-sequences (16 frames, rendered at 256x144: the smallest size at which MediaPipe still finds
-the person here), with real CIASA, Blender and MediaPipe.
+sequences (16 frames, the performers about 2 m from the camera, rendered at 320x180), with
+real CIASA, Blender and MediaPipe. The two clips sit inside the detection margin measured in
+docs/RESULTS.md ("Detection margin"): MediaPipe finds every frame of both for every
+appearance seed measured, at 320x180 and at one and two resolution steps below (256x144,
+192x108), and one distance step farther (2.5 m). At 2.85 m and 256x144, where these tests
+used to render, one of them was missed entirely on some CPUs.
 
 One run folder is shared: a first run is interrupted after the first rendered sequence (the
 later renders fail), a second run resumes it (renders only the other three), a third hits
@@ -26,11 +30,13 @@ import pytest
 pytest.importorskip("anny")
 pytest.importorskip("prefect_dask")
 
-#: The tiny run: 2 sequences the recogniser gets right, 5 CIASA iterations, default
-#: quality at 256x144, no retries (the failure below must not be retried away).
+#: The tiny run: 2 sequences the recogniser gets right (S010C002P040R001A008 sitting down at
+#: 2.03 m, S013C002P014R001A044 touch head at 1.98 m: the clips flow-sit and flow-touch of the
+#: margin table at 2.0 m), 5 CIASA iterations, default quality at 320x180, no retries (the
+#: failure below must not be retried away).
 TINY = ["source.synth.samples=24", "source.synth.frames=16", "source.synth.seed=3",
-        "source.synth.distance_range=[2.3,2.9]", "source.part=null", "source.samples=2", "attack.iterations=5",
-        "render.quality=default", "render.resolution=[256,144]", "render.threads=1", "render_retries=0",
+        "source.synth.distance_range=[1.95,2.05]", "source.part=null", "source.samples=2", "attack.iterations=5",
+        "render.quality=default", "render.resolution=[320,180]", "render.threads=1", "render_retries=0",
         "extract_retries=0"]
 #: Stage functions of flows.stages that the tasks call.
 STAGE_FUNCTIONS = ("select_stage", "attack_stage", "render_stage", "extract_stage", "merge_stage", "evaluate_stage",
@@ -82,6 +88,27 @@ def _manifest(run_dir: Path) -> dict:
     return json.loads((run_dir / "run.json").read_text())
 
 
+#: The one way the extraction of a rendered video may fail here: MediaPipe finds nobody. The
+#: clips sit inside the detection margin (docs/RESULTS.md), but these tests are about
+#: orchestration, and a detection on another CPU is not theirs to decide;
+#: test_every_video_is_recovered asserts the detection.
+NOBODY = "no person detected"
+
+
+def _check_steps(m: dict) -> None:
+    """Every sequence rendered; every video extracted, or failed only because MediaPipe
+    found nobody in it; a sample evaluated exactly when both its videos were recovered."""
+    for s in m["samples"]:
+        steps, reasons = s["steps"], s["reasons"]
+        assert steps["render_clean"] == steps["render_adversarial"] == "ok", s
+        for role in ("clean", "adversarial"):
+            assert steps[f"extract_{role}"] in ("ok", "failed"), s
+            if steps[f"extract_{role}"] == "failed":
+                assert NOBODY in reasons[f"extract_{role}"], s
+        recovered = steps["extract_clean"] == steps["extract_adversarial"] == "ok"
+        assert steps["evaluate"] == ("ok" if recovered else "skipped"), s
+
+
 def _run(config, run_dir: Path, fail_renders_after: int | None = None) -> tuple[str, dict]:
     from flows.cross_modal import cross_modal
 
@@ -118,13 +145,39 @@ def test_interrupted_run_reports_failures_then_resumes_rendering_only_the_rest(r
     assert counts["render_stage"] == 3  # the first sequence's bundle is reused
     assert counts["select_stage"] == counts["attack_stage"] == 0
     assert m["stage_states"]["render"] == {"cached": 1, "reused": 0, "computed": 3, "failed": 0}
-    assert all(state == "ok" for s in m["samples"] for state in s["steps"].values()), m["samples"]
+    _check_steps(m)
     assert Path(report).name == "report.html" and Path(report).is_file()
     doc = json.loads(Path(m["summary"]).read_text())
-    recovered = doc["crossmodal"]["recovered"]
-    assert recovered["clean_accuracy"]["total"] == 2 and recovered["clean_accuracy"]["value"] is not None
     assert doc["crossmodal"]["source"]["clean_accuracy"]["value"] == 1.0  # drawn among correct ones
     assert set(m["config"]) >= {"source", "attack", "render", "extract", "evaluate"} and m["versions"]["prefect"]
+
+
+def _extractions(run_dir: Path) -> dict[str, float]:
+    """``role/name`` -> the share of the video's frames in which MediaPipe found the person,
+    from each extraction's report in the run folder."""
+    from flows.rundir import stage_dir
+    from flows.stages import SAMPLE_FILE
+    from pose_extract.bundles import report_path
+
+    out = {}
+    for ref, key in _manifest(run_dir)["keys"]["extract"].items():
+        doc = json.loads(report_path(stage_dir(run_dir, "extract", key) / SAMPLE_FILE).read_text())
+        out[ref] = doc["samples"][0]["detection_rate"]
+    return out
+
+
+def test_every_video_is_recovered(resumed):
+    """The one test here that asserts a detection: the clips and render settings sit inside
+    the detection margin measured in docs/RESULTS.md (every frame found with one step of
+    resolution and of distance to spare), so MediaPipe finds the person in every video."""
+    m = resumed["manifest"]
+    assert all(state == "ok" for s in m["samples"] for state in s["steps"].values()), m["samples"]
+    doc = json.loads(Path(m["summary"]).read_text())
+    recovered = doc["crossmodal"]["recovered"]
+    assert recovered["clean_accuracy"]["total"] == recovered["adversarial_accuracy"]["total"] == 2
+    assert recovered["clean_accuracy"]["value"] is not None
+    rates = _extractions(resumed["run_dir"])
+    assert len(rates) == 4 and min(rates.values()) >= 0.9, rates
 
 
 def test_second_run_hits_the_cache_at_every_stage(resumed, config):
@@ -205,7 +258,7 @@ def test_killed_run_resumes_rendering_only_what_is_missing(harness, config, tmp_
     assert counts["render_stage"] == 3 and counts["select_stage"] == counts["attack_stage"] == 0
     m = _manifest(run_dir)
     assert m["stage_states"]["render"]["computed"] == 3 and m["stage_states"]["render"]["failed"] == 0
-    assert all(state == "ok" for s in m["samples"] for state in s["steps"].values()), m["samples"]
+    _check_steps(m)
     assert len(_bundles(run_dir)[0]) == 4 and Path(report).is_file()
 
 

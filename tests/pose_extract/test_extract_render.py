@@ -2,11 +2,12 @@
 and the NTU mapping, and lands near the skeleton it was rendered from.
 
 Bounds: measured on this clip (``conftest.rendered_bundle``: 16 frames of "hand waving",
-Anny, 320x180, default quality, seed 1) on a 2-core CPU machine, times 1.5 for
-renderer / denoiser / CPU differences. Measured against ``source_joints``: detection 16 of
-16 frames, camera-frame MPJPE 130 mm, root-relative MPJPE 119 mm (the mean over the 12
-default renders of the README is also 119 mm), PA-MPJPE 107 mm, root error 91 mm, no
-left-right swap.
+Anny, 2.0 m from the camera, 320x180, default quality, appearance seed 1) on a 2-core CPU
+machine (Intel Xeon, AVX-512), times 1.5 for renderer / denoiser / CPU differences.
+Measured against ``source_joints``: detection 16 of 16 frames, camera-frame MPJPE 92 mm,
+root-relative MPJPE 93 mm, PA-MPJPE 58 mm, root error 67 mm, no left-right swap. Over the
+appearance seeds and resolutions of the margin table at 2.0 m the root-relative error
+ranges from 77 to 105 mm (docs/RESULTS.md), well inside 1.5x.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pipeline.layouts.ntu25 import LAYOUT as NTU25
 from pipeline.skeleton_set import load_skeleton_set
 from pose_extract.bundles import extract_bundles, save_extraction
 
-MEASURED_MM = {"mpjpe_mm": 130.2, "root_relative_mpjpe_mm": 118.7, "pa_mpjpe_mm": 106.6, "root_error_mm": 90.5}
+MEASURED_MM = {"mpjpe_mm": 91.6, "root_relative_mpjpe_mm": 92.9, "pa_mpjpe_mm": 57.6, "root_error_mm": 67.3}
 MARGIN = 1.5
 
 
@@ -46,8 +47,10 @@ def test_the_person_is_found_and_the_set_is_well_formed(extracted, rendered_bund
     assert sset.sample_meta["frame_valid"].shape == (1, frames)
     assert sset.sample_meta["source_index"].tolist() == [manifest["sample"]["index"]]
     assert sset.provenance["config"]["max_gap"] == 5 and sset.provenance["extractor"]["model_complexity"] == 1
-    # subjects stand 2.3-4.1 m away: the lifted root is in front of the camera at that range
-    assert 2.0 < float(np.median(sset.data[0, 2, :, NTU25.root, 0])) < 4.5
+    # the lifted root is in front of the camera at the performer's distance (2.0 m here)
+    gt = np.load(rendered_bundle / "ground_truth.npz")["source_joints"][:, 0]  # T x 25 x 3
+    depth = float(np.median(sset.data[0, 2, : len(gt), NTU25.root, 0]))
+    assert abs(depth - float(np.median(gt[:, NTU25.root, 2]))) < 0.3, depth
 
 
 @pytest.mark.parametrize("metric", sorted(MEASURED_MM))
