@@ -94,7 +94,18 @@ class Pose:
     ``elbow`` (flexion), ``wrist`` (flexion). Legs: ``hip_flex`` (thigh forward +),
     ``hip_abd`` (outwards +), ``knee`` (flexion), ``ankle`` (dorsiflexion +; ``None``
     keeps the foot flat: ``knee - hip_flex``). ``root_dy``: extra lift (a jump's flight).
-    ``support``: which feet stay planted: ``"both"``, ``"left"`` or ``"right"``.
+    ``support``: which feet stay planted: ``"both"``, ``"left"`` or ``"right"``, or
+    ``"free"``: the root moves by ``root_dx`` / ``root_dz`` (metres, the subject's left /
+    forward at frame 0) and the lowest foot point (or, lying, the lowest joint) rests on
+    the floor (walking, staggering, falling).
+
+    Optional DOFs (absent: exactly the body of the twelve-class world): ``neck_lat``
+    (head roll towards the left shoulder +); per arm ``clav_elev`` (shoulder shrug +),
+    ``clav_prot`` (shoulder forwards +), ``forearm_rot`` (supination +: the palm turns
+    forwards/up), ``wrist_dev`` (the hand turns towards the midline +), ``grip`` (0 open hand ..
+    1 fist: the hand tip curls into the palm, the thumb closes over it); whole body
+    ``root_yaw`` (turn left +), ``root_pitch`` (fall forwards +), ``root_roll`` (fall to
+    the left +), about the spine base.
     """
 
     dofs: dict[str, np.ndarray]
@@ -104,6 +115,25 @@ class Pose:
         return self.dofs[key]
 
 
+#: Thumb direction in the hand frame of a left hand: towards the front and the midline.
+_THUMB_DIR = np.array([-0.25, -0.55, 0.80]) / np.linalg.norm([-0.25, -0.55, 0.80])
+#: Closed-fist directions in the hand frame (left hand): the hand tip curled forwards into
+#: the palm, the thumb folded across the fingers.
+_TIP_FIST = np.array([0.0, 0.35, 0.94]) / np.linalg.norm([0.0, 0.35, 0.94])
+_THUMB_FIST = np.array([-0.75, -0.45, 0.48]) / np.linalg.norm([-0.75, -0.45, 0.48])
+
+
+def _opt(pose: Pose, key: str) -> np.ndarray | None:
+    return pose.dofs.get(key)
+
+
+def _slerp_dir(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Unit directions ``(T, 3)`` from ``a`` (``w`` = 0) to ``b`` (``w`` = 1) along the great circle."""
+    omega = np.arccos(np.clip(a @ b, -1.0, 1.0))
+    w = np.clip(w, 0.0, 1.0)[:, None]
+    return (np.sin((1 - w) * omega) * a + np.sin(w * omega) * b) / np.sin(omega)
+
+
 def _arm(pose: Pose, side: str, s: Subject) -> np.ndarray:
     """Left-convention arm chain relative to the shoulder: ``(T, 5, 3)`` for
     elbow, wrist, hand, hand tip, thumb in the trunk frame."""
@@ -111,14 +141,24 @@ def _arm(pose: Pose, side: str, s: Subject) -> np.ndarray:
     u = direction(pose[p + "sh_elev"], pose[p + "sh_azim"])
     r_arm = swing_from_down(u) @ rot_y(pose[p + "sh_twist"])
     r_fore = r_arm @ rot_x(-pose[p + "elbow"])
+    rot = _opt(pose, p + "forearm_rot")
+    if rot is not None:
+        r_fore = r_fore @ rot_y(rot)  # supination turns the thumb (forwards at rest) outwards
     r_hand = r_fore @ rot_x(-pose[p + "wrist"])
+    dev = _opt(pose, p + "wrist_dev")
+    if dev is not None:
+        r_hand = r_hand @ rot_z(-dev)  # towards the midline
     down = np.array([0.0, -1.0, 0.0])
     elbow = apply(r_arm, down * s.seg["upper_arm"])
     wrist = elbow + apply(r_fore, down * s.seg["forearm"])
     hand = wrist + apply(r_hand, down * s.seg["hand"])
-    tip = hand + apply(r_hand, down * s.seg["hand_tip"])
-    thumb_dir = np.array([-0.25, -0.55, 0.80])  # towards the front and the midline
-    thumb = wrist + apply(r_hand, thumb_dir / np.linalg.norm(thumb_dir) * s.seg["thumb"])
+    grip = _opt(pose, p + "grip")
+    if grip is None:
+        tip = hand + apply(r_hand, down * s.seg["hand_tip"])
+        thumb = wrist + apply(r_hand, _THUMB_DIR * s.seg["thumb"])
+    else:
+        tip = hand + apply(r_hand, _slerp_dir(down, _TIP_FIST, grip) * s.seg["hand_tip"])
+        thumb = wrist + apply(r_hand, _slerp_dir(_THUMB_DIR, _THUMB_FIST, grip) * s.seg["thumb"])
     return np.stack([elbow, wrist, hand, tip, thumb], 1)
 
 
@@ -154,6 +194,9 @@ def forward_kinematics(pose: Pose, s: Subject) -> np.ndarray:
     r_low = seg_rot
     r_up = r_low @ seg_rot
     r_neck = r_up @ rot_x(pose["neck_flex"]) @ rot_y(pose["neck_twist"])
+    roll = _opt(pose, "neck_lat")
+    if roll is not None:
+        r_neck = r_neck @ rot_z(-roll)
     up = np.array([0.0, 1.0, 0.0])
     out[:, J["spine_mid"]] = apply(r_low, up * s.seg["spine_low"])
     out[:, J["spine_shoulder"]] = out[:, J["spine_mid"]] + apply(r_up, up * s.seg["spine_up"])
@@ -163,6 +206,11 @@ def forward_kinematics(pose: Pose, s: Subject) -> np.ndarray:
         name = "left" if side == "l" else "right"
         mirror = np.eye(3) if sign > 0 else MIRROR
         sh_off = np.array([sign * s.seg["shoulder_dx"], -s.seg["shoulder_dy"], 0.0])
+        elev, prot = _opt(pose, f"{side}_clav_elev"), _opt(pose, f"{side}_clav_prot")
+        if elev is not None or prot is not None:  # the clavicle turns about the spine shoulder
+            zero = np.zeros(t)
+            r_clav = rot_y(-sign * (zero if prot is None else prot)) @ rot_z(sign * (zero if elev is None else elev))
+            sh_off = apply(r_clav, sh_off)
         shoulder = out[:, J["spine_shoulder"]] + apply(r_up, sh_off)
         chain = _arm(pose, side, s) @ mirror.T  # (T, 5, 3) in the trunk frame
         out[:, J[f"shoulder_{name}"]] = shoulder
@@ -173,6 +221,12 @@ def forward_kinematics(pose: Pose, s: Subject) -> np.ndarray:
         out[:, J[f"hip_{name}"]] = hip
         for k, jn in enumerate(("knee", "ankle", "foot")):
             out[:, J[f"{jn}_{name}"]] = hip + leg[:, k]
+    if any(k in pose.dofs for k in ("root_yaw", "root_pitch", "root_roll")):
+        zero = np.zeros(t)
+        g = lambda k: pose.dofs.get(k, zero)  # noqa: E731
+        out = np.einsum("tij,tvj->tvi", rot_y(g("root_yaw")) @ rot_x(g("root_pitch")) @ rot_z(-g("root_roll")), out)
+    if pose.support == "free":
+        return _place_free(pose, s, out)
     # place the root over the planted feet: the support foot's lowest point (ankle or
     # front of the foot, each against its standing height) stays on the floor
     ankles = out[:, [J["ankle_left"], J["ankle_right"]]]  # (T, 2, 3) relative to the root
@@ -186,4 +240,24 @@ def forward_kinematics(pose: Pose, s: Subject) -> np.ndarray:
     root[:, 1] = -low + pose.dofs.get("root_dy", np.zeros(t))
     root[:, 0] = anchor[0, 0] - anchor[:, 0]
     root[:, 2] = anchor[0, 2] - anchor[:, 2]
+    return out + root[:, None, :]
+
+
+#: Height above the floor of a joint centre resting on it (a lying body), metres.
+_JOINT_CLEARANCE = 0.06
+
+
+def _place_free(pose: Pose, s: Subject, out: np.ndarray) -> np.ndarray:
+    """Root moved by ``root_dx`` / ``root_dz``; vertically, the lowest foot point stands on
+    the floor or, when another joint is lower (lying, kneeling), that joint rests on it
+    :data:`_JOINT_CLEARANCE` above it (a standing body stands exactly as with support "both")."""
+    t = out.shape[0]
+    zero = np.zeros(t)
+    ankles = out[:, [J["ankle_left"], J["ankle_right"]], 1] - s.seg["ankle_height"]
+    foot_rest = s.seg["ankle_height"] - 0.45 / np.hypot(0.45, 0.89) * s.seg["foot"]
+    feet = out[:, [J["foot_left"], J["foot_right"]], 1] - foot_rest
+    others = np.delete(out[..., 1], [J["ankle_left"], J["ankle_right"], J["foot_left"], J["foot_right"]], axis=1)
+    low = np.minimum(np.minimum(ankles, feet).min(1), others.min(1) - _JOINT_CLEARANCE)
+    root = np.stack([pose.dofs.get("root_dx", zero), -low + pose.dofs.get("root_dy", zero),
+                     pose.dofs.get("root_dz", zero)], -1)
     return out + root[:, None, :]

@@ -80,3 +80,51 @@ def test_body_to_camera_conventions():
     world = x[0] @ np.diag([-1.0, 1.0, -1.0]).T + np.array([0.2, 0.0, 3.0])
     via_matrix = (camera_extrinsics(tilted) @ np.c_[world, np.ones(len(world))].T).T[:, :3]
     np.testing.assert_allclose(body_to_camera(x, tilted)[0], via_matrix, atol=1e-12)
+
+
+def _bones(x):
+    return np.stack([np.linalg.norm(x[:, c] - x[:, p], axis=-1) for c, p in enumerate(NTU25.parents) if p >= 0], -1)
+
+
+def test_optional_dofs_at_zero_give_the_twelve_class_body_exactly():
+    base = _still_pose(l_sh_elev=40.0, r_elbow=60.0, l_wrist=20.0, trunk_flex=10.0)
+    extra = {k: np.zeros(3) for k in ("neck_lat", "l_clav_elev", "r_clav_prot", "l_forearm_rot", "r_wrist_dev",
+                                      "root_yaw", "root_pitch", "root_roll")}
+    more = Pose(dofs={**base.dofs, **extra})
+    np.testing.assert_allclose(forward_kinematics(more, _subject()), forward_kinematics(base, _subject()), atol=1e-12)
+
+
+def test_optional_dofs_move_what_they_name(rng):
+    j = NTU25.index
+    fk = lambda **kw: forward_kinematics(_still_pose(**kw), _subject())[0]  # noqa: E731
+    rest = fk()
+    shrug = fk(l_clav_elev=20.0, r_clav_elev=20.0)
+    assert shrug[j("shoulder_left"), 1] > rest[j("shoulder_left"), 1] + 0.02
+    assert shrug[j("shoulder_right"), 1] > rest[j("shoulder_right"), 1] + 0.02
+    fwd = fk(l_clav_prot=20.0, r_clav_prot=20.0)
+    assert fwd[j("shoulder_left"), 2] > rest[j("shoulder_left"), 2] + 0.02 < fwd[j("shoulder_right"), 2]
+    # a closed hand brings the hand tip towards the wrist; supination turns the thumb outwards
+    fist = fk(l_grip=1.0)
+    near = lambda x: np.linalg.norm(x[j("hand_tip_left")] - x[j("wrist_left")])  # noqa: E731
+    assert near(fist) < near(rest) - 0.03
+    sup = fk(l_forearm_rot=80.0, r_forearm_rot=80.0)
+    assert sup[j("thumb_left"), 0] > rest[j("thumb_left"), 0] + 0.02
+    assert sup[j("thumb_right"), 0] < rest[j("thumb_right"), 0] - 0.02
+    roll = fk(neck_lat=30.0)
+    assert roll[j("head"), 0] > rest[j("head"), 0] + 0.02  # the head tilts towards the left shoulder
+    # lying on the floor after a forward fall: the body is horizontal, nothing below the floor
+    fall = Pose(dofs={**_still_pose().dofs, "root_pitch": np.full(3, 90.0)}, support="free")
+    lying = forward_kinematics(fall, _subject())[0]
+    assert abs(lying[j("head"), 1] - lying[j("spine_base"), 1]) < 0.15 and lying[:, 1].min() > 0.0
+    assert lying[j("head"), 2] > lying[j("spine_base"), 2] + 0.5
+    # bone lengths stay constant whatever the new DOFs do
+    t = 20
+    pose = _still_pose(t)
+    for k in ("neck_lat", "l_clav_elev", "r_clav_elev", "l_clav_prot", "r_clav_prot", "l_forearm_rot",
+              "r_forearm_rot", "l_wrist_dev", "r_wrist_dev", "root_yaw", "root_pitch", "root_roll"):
+        pose.dofs[k] = rng.uniform(-40, 40, t)
+    pose.dofs["l_grip"], pose.dofs["r_grip"] = rng.uniform(0, 1, t), rng.uniform(0, 1, t)
+    pose.dofs["root_dx"], pose.dofs["root_dz"] = np.linspace(0, 1, t), np.linspace(0, 2, t)
+    pose.support = "free"
+    b = _bones(forward_kinematics(pose, _subject()))
+    np.testing.assert_allclose(b, np.broadcast_to(b[0], b.shape), atol=1e-9)
