@@ -1,0 +1,134 @@
+"""What every motion program of the NTU-60-like world uses: the class spec, the two-person
+interaction record, joint limits with the extra DOFs, and the shape helpers.
+
+A single-person program is ``fn(s, rng, d) -> support`` exactly as in
+:mod:`pipeline.synth.actions`: ``s (T,)`` normalised action time (0 before the action, 1
+after it; the frames around it hold the idle posture), ``rng`` the sample's generator (every
+amplitude, tempo, side and style comes from it), ``d`` the DOF dict of
+:func:`pipeline.synth.actions.idle_pose` (degrees; :class:`pipeline.synth.body.Pose` lists
+every DOF, the optional ones included) to modify in place; it returns the support
+(``"both"``, ``"left"``, ``"right"`` or ``"free"``).
+
+A two-person program is ``fn(s, rng, a, b, subjects=None) -> Interaction``: ``a`` is the
+main actor's DOF dict (NTU's first body), ``b`` the partner's, ``subjects`` their two
+:class:`~pipeline.synth.body.Subject` (so that contacts fit both statures; None: two nominal
+1.70 m bodies); the :class:`Interaction` it returns places the partner relative to the actor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.synth.actions import JOINT_LIMITS, blend, bump, keyframes, osc, ramp, smooth
+
+__all__ = ["ClassSpec", "Interaction", "JOINT_LIMITS_60", "blend", "bump", "keyframes", "osc", "ramp", "smooth",
+           "side", "sides"]
+
+#: Joint limits of the NTU-60-like world (degrees; ``grip`` 0-1): the twelve-class limits,
+#: the optional DOFs of :class:`pipeline.synth.body.Pose`, and wider shoulder azimuth and
+#: twist ranges, since arms placed by :mod:`pipeline.synth.reach` reach behind the head and
+#: the back, where this parametrisation's azimuth wraps (it is meaningless for a hanging arm)
+#: and the twist compensates. Positions, not these angles, are what the tests check there.
+JOINT_LIMITS_60: dict[str, tuple[float, float]] = {
+    **JOINT_LIMITS,
+    "sh_azim": (-180.0, 180.0),
+    "sh_twist": (-160.0, 160.0),
+    "neck_lat": (-40.0, 40.0),
+    "clav_elev": (-10.0, 30.0),
+    "clav_prot": (-20.0, 30.0),
+    "forearm_rot": (-90.0, 90.0),
+    "wrist_dev": (-30.0, 30.0),
+    "grip": (0.0, 1.0),
+    "root_yaw": (-180.0, 180.0),
+    "root_pitch": (-15.0, 95.0),
+    "root_roll": (-95.0, 95.0),
+}
+
+
+def limit_key_60(dof: str) -> str | None:
+    """The :data:`JOINT_LIMITS_60` key of a DOF name, or None for translations."""
+    key = dof[2:] if dof[:2] in ("l_", "r_") else dof
+    return key if key in JOINT_LIMITS_60 else None
+
+
+def side(rng: np.random.Generator, p_right: float = 0.8) -> tuple[str, str]:
+    """(acting side, other side) of a one-handed action; most people act with the right."""
+    return ("r", "l") if rng.random() < p_right else ("l", "r")
+
+
+def sides() -> tuple[str, str]:
+    return ("l", "r")
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """Where the partner of a two-person action is, per frame, in the main actor's body
+    frame at frame 0 (x the actor's left, z the actor's forward, metres; yaw degrees about
+    +y, 180 = facing the actor).
+
+    Attributes:
+        support_a, support_b: supports of the actor and the partner.
+        dx, dz, yaw: ``(T,)`` the partner's root position and facing.
+    """
+
+    support_a: str
+    support_b: str
+    dx: np.ndarray
+    dz: np.ndarray
+    yaw: np.ndarray
+
+
+@dataclass(frozen=True)
+class ClassSpec:
+    """One NTU-60 class of the synthetic world.
+
+    Attributes:
+        ntu_action: NTU action number A001-A060 (1-based); name: NTU's class name.
+        fn: the motion program (module docstring); persons: 1 or 2.
+        mean_frames: the class's mean valid length at 30 fps (NTU-like, 55-140).
+        group: the fine-grained group it belongs to (docs/SYNTHETIC.md), or "".
+        difference: the joints and motion that tell it from its group's other classes.
+    """
+
+    ntu_action: int
+    name: str
+    fn: Callable[..., object]
+    mean_frames: int
+    persons: int = 1
+    group: str = ""
+    difference: str = ""
+
+
+def place_partner(partner: np.ndarray, inter: Interaction) -> np.ndarray:
+    """The partner's body-frame joints ``(T, 25, 3)`` (its own frame, floor y = 0) moved into
+    the main actor's body frame by ``inter`` (per frame: turned by ``yaw`` about +y, then
+    moved to ``(dx, 0, dz)``)."""
+    from pipeline.synth.kinematics import rot_y
+
+    r = rot_y(np.asarray(inter.yaw, dtype=np.float64))  # (T, 3, 3)
+    out = np.einsum("tij,tvj->tvi", r, partner)
+    out[..., 0] += np.asarray(inter.dx)[:, None]
+    out[..., 2] += np.asarray(inter.dz)[:, None]
+    return out
+
+
+def perform(spec: ClassSpec, s: np.ndarray, rng: np.random.Generator, subjects: tuple) -> np.ndarray:
+    """Run ``spec`` over normalised times ``s (T,)`` for ``subjects`` (one
+    :class:`~pipeline.synth.body.Subject` per person) and return body-frame joints
+    ``(persons, T, 25, 3)`` in the main actor's frame (floor y = 0, actor facing +z)."""
+    from pipeline.synth.actions import idle_pose
+    from pipeline.synth.body import Pose, forward_kinematics
+
+    t = len(s)
+    if spec.persons == 1:
+        d = idle_pose(t, rng)
+        support = spec.fn(s, rng, d)
+        return forward_kinematics(Pose(dofs=d, support=support), subjects[0])[None]
+    a, b = idle_pose(t, rng), idle_pose(t, rng)
+    inter = spec.fn(s, rng, a, b, subjects=tuple(subjects))  # contacts depend on both statures
+    ja = forward_kinematics(Pose(dofs=a, support=inter.support_a), subjects[0])
+    jb = place_partner(forward_kinematics(Pose(dofs=b, support=inter.support_b), subjects[1]), inter)
+    return np.stack([ja, jb])

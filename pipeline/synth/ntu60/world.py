@@ -1,0 +1,233 @@
+"""The NTU-60-like synthetic world: generation of a set (``ciasa data synth --world ntu60``).
+
+A *take* is one performance: (action A, performer P, set-up S, replication R). Its motion
+is generated once, in the body frame, by the class's program
+(:mod:`pipeline.synth.ntu60.classes`) for its performer(s); the performer faces camera C002
+in R001 and C003 in R002 (:mod:`pipeline.synth.recording`); the three Kinect sensors of the
+set-up record it at once, each through its own Kinect-like observation
+(:mod:`pipeline.synth.kinect_noise`). So the three samples ``SsssC001..C003PpppRrrrAaaa`` are
+one motion seen from -45, 0 and +45 degrees, and ``--split xview`` / ``xsub`` mean what they
+mean on NTU (cameras 2 and 3 train; NTU's 20 training performers train).
+
+Sizes: ``takes_per_class`` (performer, set-up) pairs per class, each performed twice and
+seen three times: ``6 * takes_per_class`` samples per class. Performers cycle so that every
+performer appears equally often in every class; set-ups are drawn. Valid lengths follow each
+class's NTU-like mean (``ClassSpec.mean_frames``) with a log-normal spread; frames after a
+sample's length are zero; data ``(N, 3, frames, 25, 2)`` (the second body is zero for the 49
+single-person classes, as in NTU's own files).
+
+Sample ``i`` depends only on ``(seed, i)``: its take from ``(seed, class, take, replication)``
+and its observation from ``(seed, i)``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from pipeline.skeleton_set import SkeletonSet
+from pipeline.synth.body import SEGMENT_FRACTIONS, Subject
+from pipeline.synth.kinect_noise import observe_kinect
+from pipeline.synth.recording import NTU_SETUPS, body_to_world, facing_yaw, setup_cameras, world_to_camera
+
+log = logging.getLogger(__name__)
+
+GENERATOR_NAME = "ciasa.synth.ntu60"
+GENERATOR_VERSION = "1"
+#: Bodies per sample (NTU's files and the official pipelines keep two).
+BODIES = 2
+#: Random streams.
+_PERFORMER, _TAKE, _OBSERVE, _PARTNER = 1, 2, 3, 4
+
+
+class NTU60Config(BaseModel):
+    """Every setting of the NTU-60-like world, with its one default."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    seed: int = Field(0, description="master seed; sample i depends only on (seed, i)")
+    takes_per_class: int = Field(20, ge=1, le=200, description="(performer, set-up) takes per class; each gives 6 samples (2 replications x 3 views)")
+    frames: int = Field(200, ge=64, le=300, description="padded length T (frames at 30 fps); NTU pipelines pad to 300")
+    length_spread: float = Field(0.18, ge=0.0, le=0.5, description="log-normal spread of a sample's length around its class mean")
+    performers: int = Field(40, ge=2, le=40, description="number of performers (P001-P040; NTU has 40)")
+    noise: bool = Field(True, description="apply the Kinect-like observation step")
+    jitter_mm: float = Field(4.0, ge=0.0, description="trunk joint jitter, millimetres (limb ends up to 5x)")
+    drift: float = Field(0.03, ge=0.0, le=0.2, description="slow limb-length drift amplitude, fraction of the bone")
+    glitch_rate: float = Field(0.3, ge=0.0, le=1.0, description="probability of inferred-joint glitches per body")
+    facing_jitter_deg: float = Field(10.0, ge=0.0, le=45.0, description="facing direction around the faced camera, +- degrees")
+
+
+def _rng(seed: int, *stream: int) -> np.random.Generator:
+    return np.random.default_rng([seed, *stream])
+
+
+def sample_performer(rng: np.random.Generator) -> Subject:
+    """A performer from teenagers to tall adults: stature 1.40-1.95 m (adults ~ N(1.70,
+    0.09)); the shorter ones with a teenager's proportions (a relatively larger head and
+    trunk, shorter legs); one proportion factor per segment group ~ N(1, 0.04)."""
+    teen = rng.random() < 0.2
+    while True:
+        h = rng.normal(1.55, 0.08) if teen else rng.normal(1.70, 0.09)
+        if 1.40 <= h <= 1.95:
+            break
+    youth = float(np.clip((1.65 - h) / 0.25, 0.0, 1.0)) if teen else 0.0
+    adjust = {"head": 1 + 0.12 * youth, "neck": 1 + 0.05 * youth, "spine_low": 1 + 0.03 * youth,
+              "spine_up": 1 + 0.03 * youth, "thigh": 1 - 0.03 * youth, "shin": 1 - 0.03 * youth}
+    groups = {"trunk": ("spine_low", "spine_up", "neck", "head"), "shoulders": ("shoulder_dx", "shoulder_dy"),
+              "arms": ("upper_arm", "forearm"), "hands": ("hand", "hand_tip", "thumb"), "hips": ("hip_dx", "hip_dy"),
+              "legs": ("thigh", "shin"), "feet": ("ankle_height", "foot")}
+    seg = {}
+    for members in groups.values():
+        f = float(np.clip(rng.normal(1.0, 0.04), 0.92, 1.08))
+        for k in members:
+            seg[k] = SEGMENT_FRACTIONS[k] * h * f * adjust.get(k, 1.0)
+    return Subject(height=float(h), seg=seg)
+
+
+def performers(cfg: NTU60Config) -> dict[int, Subject]:
+    return {p: sample_performer(_rng(cfg.seed, _PERFORMER, p)) for p in range(1, cfg.performers + 1)}
+
+
+def sample_count(cfg: NTU60Config, num_classes: int) -> int:
+    return num_classes * cfg.takes_per_class * 6
+
+
+def decode_index(i: int, cfg: NTU60Config) -> tuple[int, int, int, int]:
+    """Sample ``i`` -> (class index, take k, replication 1-2, camera 1-3)."""
+    camera = i % 3 + 1
+    replication = (i // 3) % 2 + 1
+    take = (i // 6) % cfg.takes_per_class
+    cls = i // (6 * cfg.takes_per_class)
+    return cls, take, replication, camera
+
+
+def take_slot(cfg: NTU60Config, cls: int, take: int) -> tuple[int, int]:
+    """(performer, set-up) of take ``take`` of class ``cls``: performers in a per-class
+    shuffled cycle (each performer equally often in every class), set-ups in turn from a
+    per-class offset. Two takes of one class never share both (40 and 17 are coprime)."""
+    order = _rng(cfg.seed, _PERFORMER, 1000 + cls).permutation(cfg.performers)
+    offset = int(_rng(cfg.seed, _PERFORMER, 2000 + cls).integers(len(NTU_SETUPS)))
+    return int(order[take % cfg.performers]) + 1, (offset + take) % len(NTU_SETUPS) + 1
+
+
+def _action_time(length: int, rng: np.random.Generator) -> np.ndarray:
+    """Normalised action time over ``length`` frames: idle for 3-12 % at the start and 2-10 %
+    at the end."""
+    s0 = rng.uniform(0.03, 0.12) * length
+    s1 = length - rng.uniform(0.02, 0.10) * length
+    return np.clip((np.arange(length) - s0) / (s1 - s0), 0.0, 1.0)
+
+
+def perform_take(cfg: NTU60Config, spec, cls: int, take: int, replication: int,
+                 subjects: dict[int, Subject]) -> tuple[np.ndarray, dict]:  # noqa: ANN001 - ClassSpec
+    """The world-frame joints ``(persons, L, 25, 3)`` of one take and its description."""
+    from pipeline.synth.ntu60.base import perform
+
+    rng = _rng(cfg.seed, _TAKE, cls, take, replication)
+    performer, setup = take_slot(cfg, cls, take)
+    # the set-up, the tempo and the camera rig of a take are shared by both replications
+    shared = _rng(cfg.seed, _TAKE, cls, take)
+    mean = spec.mean_frames * float(np.exp(shared.normal(0.0, 0.10)))  # the performer's tempo
+    length = int(np.clip(round(mean * np.exp(rng.normal(0.0, cfg.length_spread))), 0.6 * spec.mean_frames,
+                         min(1.6 * spec.mean_frames, cfg.frames)))
+    people = [subjects[performer]]
+    partner = None
+    if spec.persons == 2:
+        others = [p for p in subjects if p != performer]
+        partner = int(_rng(cfg.seed, _PARTNER, cls, take).choice(others))
+        people.append(subjects[partner])
+    joints = perform(spec, _action_time(length, rng), rng, tuple(people))  # (persons, L, 25, 3)
+    yaw = facing_yaw(replication) + rng.uniform(-cfg.facing_jitter_deg, cfg.facing_jitter_deg)
+    offset = (float(rng.uniform(-0.25, 0.25)), float(rng.uniform(-0.25, 0.25)))
+    world = body_to_world(joints, yaw, offset)
+    dist_jitter, height_jitter = float(shared.uniform(-0.15, 0.15)), float(shared.uniform(-0.05, 0.05))
+    return world, {"performer": performer, "partner": partner or 0, "setup": setup, "length": length,
+                   "yaw": float(yaw), "distance_jitter": dist_jitter, "height_jitter": height_jitter}
+
+
+def generate_ntu60(cfg: NTU60Config | None = None, progress: Callable[[int], None] | None = None,
+                   indices: list[int] | None = None) -> SkeletonSet:
+    """Generate the set described by ``cfg`` (all samples, or ``indices`` of them).
+
+    Returns a SkeletonSet: ``data (N, 3, frames, 25, 2)`` float32 metres in each sample's
+    Kinect camera frame, labels 0..59 in NTU action order (``class_names`` are NTU's),
+    ``xsub``/``xview`` splits from the NTU names, per-sample meta (performer, partner,
+    set-up, camera, replication, facing yaw, length, glitches).
+    """
+    from pipeline.formats.ntu_names import make_splits
+    from pipeline.synth.ntu60.classes import CLASSES
+
+    cfg = cfg or NTU60Config()
+    n_all = sample_count(cfg, len(CLASSES))
+    idx = list(range(n_all)) if indices is None else [int(i) for i in indices]
+    subjects = performers(cfg)
+    data = np.zeros((len(idx), 3, cfg.frames, 25, BODIES), dtype=np.float32)
+    label = np.zeros(len(idx), dtype=np.int64)
+    num_frames = np.zeros(len(idx), dtype=np.int64)
+    meta = {k: np.zeros(len(idx), dtype=np.int64) for k in ("performer", "partner", "setup", "camera", "replication",
+                                                             "glitches", "persons")}
+    meta["yaw"] = np.zeros(len(idx))
+    names = []
+    cache: dict[tuple[int, int, int], tuple[np.ndarray, dict]] = {}
+    for row, i in enumerate(idx):
+        cls, take, rep, cam_no = decode_index(i, cfg)
+        spec = CLASSES[cls]
+        key = (cls, take, rep)
+        if key not in cache:
+            cache.clear()  # the three views of a take are consecutive samples
+            cache[key] = perform_take(cfg, spec, cls, take, rep, subjects)
+        world, info = cache[key]
+        cam = setup_cameras(info["setup"], distance_jitter=info["distance_jitter"],
+                            height_jitter=info["height_jitter"])[cam_no - 1]
+        obs_rng = _rng(cfg.seed, _OBSERVE, i)
+        glitches = 0
+        for b in range(world.shape[0]):
+            xyz = world_to_camera(world[b], cam)
+            if cfg.noise:
+                xyz, g = observe_kinect(xyz, obs_rng, jitter_mm=cfg.jitter_mm, drift=cfg.drift,
+                                        glitch_rate=cfg.glitch_rate)
+                glitches += g
+            data[row, :, : info["length"], :, b] = xyz.transpose(2, 0, 1)
+        label[row], num_frames[row] = cls, info["length"]
+        names.append(f"S{info['setup']:03d}C{cam_no:03d}P{info['performer']:03d}R{rep:03d}A{spec.ntu_action:03d}")
+        for k, v in (("performer", info["performer"]), ("partner", info["partner"]), ("setup", info["setup"]),
+                     ("camera", cam_no), ("replication", rep), ("glitches", glitches), ("persons", spec.persons)):
+            meta[k][row] = v
+        meta["yaw"][row] = info["yaw"]
+        if progress is not None:
+            progress(1)
+    return SkeletonSet(
+        data=data, label=label, name=np.array(names), num_frames=num_frames, layout="ntu25", fps=30.0,
+        coordinate_frame="kinect_camera", class_names=[c.name for c in CLASSES],
+        provenance={"generator": GENERATOR_NAME, "generator_version": GENERATOR_VERSION,
+                    "config": cfg.model_dump(mode="json"), "ntu_action_numbers": [c.ntu_action for c in CLASSES],
+                    "meta_units": {"yaw": "deg (0 faces camera C001)"}},
+        splits=make_splits(names, ("xsub", "xview")),
+        sample_meta=meta,
+    ).validate()
+
+
+def write_ntu60(sset: SkeletonSet, out) -> list:  # noqa: ANN001 - str | Path
+    """Write the set's NTU benchmarks as ``<out>/<xview|xsub>/<train|val>.npz`` (+ ``.json``)
+    and the st-gcn files (``<part>_data.npy``, ``<part>_label.pkl``) beside them; all files
+    appear together or none does."""
+    from pathlib import Path
+
+    from pipeline.formats import write_set
+    from pipeline.io_utils import atomic_outputs
+
+    out = Path(out)
+    written = []
+    with atomic_outputs():
+        for bench in ("xview", "xsub"):
+            for part in ("train", "val"):
+                names = set(sset.splits.get(f"{bench}_{part}", []))
+                sub = sset.subset([i for i, n in enumerate(sset.name) if n in names])
+                sub.provenance = {**sset.provenance, "benchmark": bench, "split": part}
+                written += write_set("npz", sub, out / bench, part=part)
+                written += write_set("stgcn", sub, out / bench, part=part)
+    log.info("wrote %d files to %s", len(written), out)
+    return written

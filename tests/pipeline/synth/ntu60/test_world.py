@@ -1,0 +1,169 @@
+"""The NTU-60-like world as a data set: classes, recording like NTU (three views of one
+motion, replications, set-ups, splits), two-person geometry, Kinect-like observation,
+lengths, determinism."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.classes import NTU60_CLASSES
+from pipeline.formats.ntu_names import XSUB_TRAIN_PERFORMERS, parse_ntu_name
+from pipeline.layouts.ntu25 import LAYOUT
+from pipeline.synth.ntu60.classes import CLASSES
+from pipeline.synth.ntu60.world import NTU60Config, decode_index, generate_ntu60, perform_take, performers
+from pipeline.synth.recording import NTU_SETUPS, camera_to_world, setup_cameras
+
+J = LAYOUT.index
+
+
+@pytest.fixture(scope="module")
+def clean():
+    return generate_ntu60(NTU60Config(takes_per_class=1, noise=False, seed=4))
+
+
+@pytest.fixture(scope="module")
+def noisy():
+    return generate_ntu60(NTU60Config(takes_per_class=1, seed=4))
+
+
+def _bones(x: np.ndarray) -> np.ndarray:
+    """(T, 24) bone lengths of (T, 25, 3) joints."""
+    return np.stack([np.linalg.norm(x[:, c] - x[:, p], axis=-1) for c, p in enumerate(LAYOUT.parents) if p >= 0], -1)
+
+
+def _joints(sset, i: int, body: int = 0) -> np.ndarray:
+    """(T, 25, 3) valid frames of sample i."""
+    return np.transpose(sset.data[i, :, : sset.num_frames[i], :, body], (1, 2, 0)).astype(np.float64)
+
+
+def test_sixty_ntu_classes_in_ntu_order(clean):
+    assert len(CLASSES) == 60 and clean.class_names == list(NTU60_CLASSES)
+    assert [c.ntu_action for c in CLASSES] == list(range(1, 61))
+    assert [c.persons for c in CLASSES] == [1] * 49 + [2] * 11
+    names = [parse_ntu_name(n) for n in clean.name]
+    assert all(n.action == int(lab) + 1 for n, lab in zip(names, clean.label))
+    assert len(set(clean.name.tolist())) == len(clean) == 60 * 6
+    assert all(c.group and c.difference and 40 <= c.mean_frames <= 145 for c in CLASSES)
+
+
+def test_three_views_are_one_motion_seen_from_minus45_0_plus45(clean):
+    cfg = NTU60Config(takes_per_class=1, noise=False, seed=4)
+    for take_start in range(0, len(clean), 6 * 7):  # every 7th class, replication 1
+        cls, take, rep, _ = decode_index(take_start, cfg)
+        _, info = perform_take(cfg, CLASSES[cls], cls, take, rep, performers(cfg))
+        cams = setup_cameras(info["setup"], distance_jitter=info["distance_jitter"], height_jitter=info["height_jitter"])
+        world = [camera_to_world(_joints(clean, take_start + c), cams[c]) for c in range(3)]
+        np.testing.assert_allclose(world[1], world[0], atol=2e-5)  # float32 storage
+        np.testing.assert_allclose(world[2], world[0], atol=2e-5)
+        assert [c.azimuth for c in cams] == [0.0, 45.0, -45.0]
+        assert {n.camera for n in (parse_ntu_name(clean.name[take_start + c]) for c in range(3))} == {1, 2, 3}
+
+
+def test_replications_face_the_side_cameras(clean):
+    """R001 faces C002, R002 faces C003: in the faced camera's view the performer's left
+    shoulder is at smaller X (Kinect convention) and the shoulders lie across the view."""
+    for i in range(0, len(clean), 6):
+        if CLASSES[int(clean.label[i])].persons == 2 or clean.class_names[int(clean.label[i])] in (
+                "walking towards each other", "walking apart from each other", "staggering", "falling"):
+            continue
+        for rep, cam in ((1, 2), (2, 3)):
+            j = i + (rep - 1) * 3 + (cam - 1)
+            x = _joints(clean, j)[0]
+            across = x[J("shoulder_left")] - x[J("shoulder_right")]
+            assert across[0] < -0.15 and abs(across[2]) < 0.12, (clean.name[j], across)
+        side = _joints(clean, i + 2)[0]  # R001 seen by C003: a 90-degree side view
+        across = side[J("shoulder_left")] - side[J("shoulder_right")]
+        assert abs(across[0]) < 0.15, (clean.name[i + 2], across)
+
+
+def test_set_ups_and_distances_follow_ntu(clean):
+    setups = {parse_ntu_name(n).setup for n in clean.name}
+    assert setups <= set(range(1, 18)) and len(setups) >= 12
+    heights = {h for h, _ in NTU_SETUPS}
+    assert min(heights) == 0.5 and max(heights) == 2.7
+    root_depth = clean.data[:, 2, 0, J("spine_base"), 0]
+    assert 1.5 < root_depth.min() and root_depth.max() < 5.2
+    # the camera looks at the performer: the spine base projects near the image centre line
+    lateral = np.abs(clean.data[:, 0, 0, J("spine_base"), 0] / root_depth)
+    assert np.median(lateral) < 0.2
+
+
+def test_splits_mean_what_they_mean_on_ntu(clean):
+    names = {k: [parse_ntu_name(n) for n in v] for k, v in clean.splits.items()}
+    assert all(n.camera in (2, 3) for n in names["xview_train"]) and all(n.camera == 1 for n in names["xview_val"])
+    assert len(names["xview_train"]) == 2 * len(names["xview_val"])
+    assert all(n.performer in XSUB_TRAIN_PERFORMERS for n in names["xsub_train"])
+    assert not any(n.performer in XSUB_TRAIN_PERFORMERS for n in names["xsub_val"])
+    assert len(clean.splits["xsub_train"]) + len(clean.splits["xsub_val"]) == len(clean)
+
+
+def test_performers_range_from_teenagers_to_tall_adults():
+    subjects = performers(NTU60Config())
+    heights = np.array([s.height for s in subjects.values()])
+    assert len(subjects) == 40 and heights.min() < 1.55 and heights.max() > 1.80
+    head_share = [s.seg["head"] / s.height for s in subjects.values()]
+    assert max(head_share) > 1.05 * min(head_share)  # teenagers' heads are relatively larger
+
+
+def test_two_person_bodies_face_each_other_and_touch(clean):
+    def facing(x):  # (3,) horizontal forward direction of a body in the camera frame
+        across = x[J("shoulder_left")] - x[J("shoulder_right")]
+        up = x[J("spine_shoulder")] - x[J("spine_base")]
+        f = np.cross(across, up)  # left x up = forward for Kinect's right-handed frame
+        f[1] = 0.0
+        return f / np.linalg.norm(f)
+
+    for name, touch in (("handshaking", ("hand_right", "hand_right")), ("hugging other person", None),
+                        ("giving something to other person", None)):
+        i = clean.class_names.index(name) * 6 + 1
+        a, b = _joints(clean, i, 0), _joints(clean, i, 1)
+        t = len(a) // 2
+        between = b[t, J("spine_mid")] - a[t, J("spine_mid")]
+        between[1] = 0.0
+        between /= np.linalg.norm(between)
+        assert facing(a[t]) @ between > 0.7 and facing(b[t]) @ -between > 0.7, name
+        if touch:
+            gap = np.linalg.norm(a[:, J(touch[0])] - b[:, J(touch[1])], axis=-1).min()
+            assert gap < 0.12, (name, gap)
+    single = [i for i in range(len(clean)) if CLASSES[int(clean.label[i])].persons == 1]
+    assert not clean.data[single][..., 1].any()  # single-person samples: the second body is zero
+
+
+def test_lengths_are_ntu_like_per_class(clean, noisy):
+    big = generate_ntu60(NTU60Config(takes_per_class=4, noise=False, seed=4), indices=None)
+    means = np.array([big.num_frames[big.label == k].mean() for k in range(60)])
+    spec = np.array([c.mean_frames for c in CLASSES])
+    assert np.all(np.abs(means - spec) < 0.3 * spec)
+    assert big.num_frames.max() <= big.data.shape[2] and big.num_frames.min() >= 30
+    assert means.min() < 70 and means.max() > 120  # pointing-like gestures vs jacket-like dressing
+    assert not big.data[:, :, 200:].any()
+    for i in range(0, len(big), 97):  # padding is exactly zero
+        assert not big.data[i, :, big.num_frames[i]:].any()
+
+
+def test_kinect_observation_is_noisier_at_the_limb_ends(clean, noisy):
+    bones_clean, bones_noisy, tip, trunk = [], [], [], []
+    for i in range(0, len(clean), 5):
+        c, n = _joints(clean, i), _joints(noisy, i)
+        d = n - c
+        tip.append(np.abs(d[:, [J("hand_tip_left"), J("hand_tip_right"), J("thumb_left"), J("thumb_right")]]).mean())
+        trunk.append(np.abs(d[:, [J("spine_base"), J("spine_mid"), J("spine_shoulder")]]).mean())
+        bones_clean.append(_bones(c).std(0))
+        bones_noisy.append(_bones(n).std(0))
+    assert np.median(tip) > 3 * np.median(trunk) > 0
+    assert np.max(bones_clean) < 1e-5  # float32 storage of constant bones
+    forearm = [k for k, (c, p) in enumerate((c, p) for c, p in enumerate(LAYOUT.parents) if p >= 0)
+               if (c, p) == (J("wrist_left"), J("elbow_left"))][0]
+    fluct = np.array(bones_noisy)[:, forearm]
+    assert 0.003 < np.median(fluct) < 0.03  # real Kinect bone lengths change from frame to frame
+
+
+def test_sample_i_depends_only_on_seed_and_i(noisy):
+    cfg = NTU60Config(takes_per_class=1, seed=4)
+    for i in (0, 7, 200, 331, 359):
+        one = generate_ntu60(cfg, indices=[i])
+        assert one.name[0] == noisy.name[i] and one.num_frames[0] == noisy.num_frames[i]
+        np.testing.assert_allclose(one.data[0], noisy.data[i], atol=1e-6)
+    other = generate_ntu60(NTU60Config(takes_per_class=1, seed=5), indices=[0])
+    assert not np.allclose(other.data[0], noisy.data[0])
