@@ -304,3 +304,25 @@ def test_convert_kinetics_json_max_frames(tmp_path, capsys):
 
     s = read_set("npz", out / "all.npz")
     assert s.shape[2] == 301 and s.num_frames[0] == 301 and s.class_names[3] == "dancing"
+
+
+def test_synth_ntu60_writes_both_benchmarks(tmp_path, capsys):
+    out = tmp_path / "ntu60"
+    assert main(["data", "synth-ntu60", "--out", str(out), "--takes-per-class", "1", "--seed", "2"]) == 0
+    from pipeline.skeleton_set import load_skeleton_set
+
+    counts = {}
+    for bench in ("xview", "xsub"):
+        for part in ("train", "val"):
+            s = load_skeleton_set(out / bench / f"{part}.npz")
+            counts[bench, part] = len(s)
+            assert s.data.shape[1:] == (3, 200, 25, 2) and len(s.class_names) == 60
+            assert (out / bench / f"{part}_data.npy").is_file() and (out / bench / f"{part}_label.pkl").is_file()
+    assert counts["xview", "train"] == 240 and counts["xview", "val"] == 120
+    assert counts["xsub", "train"] + counts["xsub", "val"] == 360
+    assert json.loads((out / "xview" / "val.json").read_text())["provenance"]["config"]["seed"] == 2
+
+
+def test_synth_ntu60_bad_setting_is_one_line(tmp_path, capsys):
+    assert main(["data", "synth-ntu60", "--out", str(tmp_path / "x"), "--frames", "20"]) != 0
+    assert not (tmp_path / "x").exists()
