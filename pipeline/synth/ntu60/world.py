@@ -58,6 +58,7 @@ class NTU60Config(BaseModel):
     drift: float = Field(0.03, ge=0.0, le=0.2, description="slow limb-length drift amplitude, fraction of the bone")
     glitch_rate: float = Field(0.3, ge=0.0, le=1.0, description="probability of inferred-joint glitches per body")
     facing_jitter_deg: float = Field(10.0, ge=0.0, le=45.0, description="facing direction around the faced camera, +- degrees")
+    time_warp: float = Field(0.5, ge=0.0, lt=1.0, description="per-sample time warp of the action, x + k x (1 - x) with |k| <= this")
 
 
 def _rng(seed: int, *stream: int) -> np.random.Generator:
@@ -113,12 +114,21 @@ def take_slot(cfg: NTU60Config, cls: int, take: int) -> tuple[int, int]:
     return int(order[take % cfg.performers]) + 1, (offset + take) % len(NTU_SETUPS) + 1
 
 
-def _action_time(length: int, rng: np.random.Generator) -> np.ndarray:
-    """Normalised action time over ``length`` frames: idle for 3-12 % at the start and 2-10 %
-    at the end."""
-    s0 = rng.uniform(0.03, 0.12) * length
-    s1 = length - rng.uniform(0.02, 0.10) * length
-    return np.clip((np.arange(length) - s0) / (s1 - s0), 0.0, 1.0)
+#: Idle share of a sample before and after its action (uniform ranges).
+IDLE_START, IDLE_END = (0.03, 0.20), (0.02, 0.15)
+
+
+def _action_time(length: int, rng: np.random.Generator, warp: float) -> np.ndarray:
+    """Normalised action time over ``length`` frames: idle for :data:`IDLE_START` of the
+    frames at the start and :data:`IDLE_END` at the end; in between, time warped by
+    ``x + k x (1 - x)`` with ``k`` uniform in [-warp, warp] (monotone for warp < 1: one
+    performer hurries through the first half of an action and lingers in the second,
+    another the other way round)."""
+    s0 = rng.uniform(*IDLE_START) * length
+    s1 = length - rng.uniform(*IDLE_END) * length
+    x = np.clip((np.arange(length) - s0) / (s1 - s0), 0.0, 1.0)
+    k = rng.uniform(-warp, warp)
+    return np.clip(x + k * x * (1.0 - x), 0.0, 1.0)
 
 
 def perform_take(cfg: NTU60Config, spec, cls: int, take: int, replication: int,
@@ -139,7 +149,7 @@ def perform_take(cfg: NTU60Config, spec, cls: int, take: int, replication: int,
         others = [p for p in subjects if p != performer]
         partner = int(_rng(cfg.seed, _PARTNER, cls, take).choice(others))
         people.append(subjects[partner])
-    joints = perform(spec, _action_time(length, rng), rng, tuple(people))  # (persons, L, 25, 3)
+    joints = perform(spec, _action_time(length, rng, cfg.time_warp), rng, tuple(people))  # (persons, L, 25, 3)
     yaw = facing_yaw(replication) + rng.uniform(-cfg.facing_jitter_deg, cfg.facing_jitter_deg)
     offset = (float(rng.uniform(-0.25, 0.25)), float(rng.uniform(-0.25, 0.25)))
     world = body_to_world(joints, yaw, offset)

@@ -167,3 +167,18 @@ def test_sample_i_depends_only_on_seed_and_i(noisy):
         np.testing.assert_allclose(one.data[0], noisy.data[i], atol=1e-6)
     other = generate_ntu60(NTU60Config(takes_per_class=1, seed=5), indices=[0])
     assert not np.allclose(other.data[0], noisy.data[0])
+
+
+def test_action_time_is_warped_but_monotone_with_idle_ends():
+    from pipeline.synth.ntu60.world import IDLE_END, IDLE_START, _action_time
+
+    warped = []
+    for k in range(50):
+        s = _action_time(120, np.random.default_rng(k), 0.5)
+        assert np.all(np.diff(s) >= 0) and s[0] == 0.0 and s[-1] == 1.0
+        assert (s == 0).sum() >= int(IDLE_START[0] * 120) and (s == 1).sum() >= int(IDLE_END[0] * 120)
+        plain = _action_time(120, np.random.default_rng(k), 0.0)  # same onset and end, no warp
+        warped.append(np.abs(s - plain).max())
+    assert np.median(warped) > 0.05 and max(warped) > 0.1  # performers differ in timing, not only in onset
+    np.testing.assert_array_equal(_action_time(120, np.random.default_rng(3), 0.0),
+                                  _action_time(120, np.random.default_rng(3), 0.0))
