@@ -24,8 +24,8 @@ import numpy as np
 
 from pipeline.synth.actions import JOINT_LIMITS, blend, bump, keyframes, osc, ramp, smooth
 
-__all__ = ["ClassSpec", "Interaction", "JOINT_LIMITS_60", "blend", "bump", "keyframes", "osc", "ramp", "smooth",
-           "side", "sides"]
+__all__ = ["ClassSpec", "Interaction", "JOINT_LIMITS_60", "PERIODIC_60", "blend", "bump", "keyframes", "limit_dofs",
+           "osc", "ramp", "smooth", "side", "sides"]
 
 #: Joint limits of the NTU-60-like world (degrees; ``grip`` 0-1): the twelve-class limits,
 #: the optional DOFs of :class:`pipeline.synth.body.Pose`, and wider shoulder azimuth and
@@ -52,6 +52,22 @@ def limit_key_60(dof: str) -> str | None:
     """The :data:`JOINT_LIMITS_60` key of a DOF name, or None for translations."""
     key = dof[2:] if dof[:2] in ("l_", "r_") else dof
     return key if key in JOINT_LIMITS_60 else None
+
+
+#: DOFs that are angles around a full circle (written within [-180, 180) before clipping).
+PERIODIC_60 = ("sh_azim", "sh_twist", "root_yaw")
+
+
+def limit_dofs(d: dict[str, np.ndarray]) -> None:
+    """In place: every periodic DOF (:data:`PERIODIC_60`) written within [-180, 180) (the
+    same direction), then every DOF with a limit clipped into :data:`JOINT_LIMITS_60`."""
+    for key, v in d.items():
+        lk = limit_key_60(key)
+        if lk is None:
+            continue
+        if lk in PERIODIC_60:
+            v = (v + 180.0) % 360.0 - 180.0
+        d[key] = np.clip(v, *JOINT_LIMITS_60[lk])
 
 
 def side(rng: np.random.Generator, p_right: float = 0.8) -> tuple[str, str]:

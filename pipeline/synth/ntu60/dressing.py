@@ -27,7 +27,7 @@ import numpy as np
 
 from pipeline.synth.body import J, SEGMENT_FRACTIONS, Pose, Subject, forward_kinematics
 from pipeline.synth.kinematics import rot_x, rot_y, rot_z
-from pipeline.synth.ntu60.base import JOINT_LIMITS_60, ClassSpec, blend, bump, keyframes, limit_key_60, ramp, side
+from pipeline.synth.ntu60.base import ClassSpec, blend, bump, keyframes, limit_dofs, ramp, side
 from pipeline.synth.reach import landmark, reach, set_reach
 
 __all__ = ["CLASSES", "put_on_hat", "take_off_hat", "take_off_jacket", "take_off_shoe", "wear_jacket", "wear_shoe"]
@@ -66,21 +66,6 @@ def _env(s: np.ndarray, t_in: float, t_out: float) -> np.ndarray:
 def _twist_sign(x: str) -> float:
     """trunk_twist sign that takes the shoulder of side ``x`` backwards."""
     return 1.0 if x == "l" else -1.0
-
-
-def _wrap_arms(d: dict[str, np.ndarray]) -> None:
-    """Shoulder azimuth and twist back into (-180, 180] (the same arm; set_reach may leave them
-    outside after blending the shorter way round)."""
-    for x in "lr":
-        for k in ("sh_azim", "sh_twist"):
-            d[f"{x}_{k}"] = (d[f"{x}_{k}"] + 180.0) % 360.0 - 180.0
-
-
-def _clip(d: dict[str, np.ndarray]) -> None:
-    for k in d:
-        lk = limit_key_60(k)
-        if lk is not None:
-            d[k] = np.clip(d[k], *JOINT_LIMITS_60[lk])
 
 
 def _body_points(d: dict[str, np.ndarray], support: str) -> tuple[np.ndarray, np.ndarray]:
@@ -200,8 +185,7 @@ def wear_jacket(s, rng, d):  # noqa: ANN001
             d[f"{x}_clav_elev"] = d[f"{x}_clav_elev"] + amp * sh
             d[f"{x}_clav_prot"] = d[f"{x}_clav_prot"] + rng.uniform(-3, 6) * sh
     d["neck_flex"] = d["neck_flex"] + rng.uniform(8, 22) * bump(s, ts[8], 1.0, 0.06)  # looks down at the front
-    _wrap_arms(d)
-    _clip(d)
+    limit_dofs(d)
     return "both"
 
 
@@ -244,8 +228,7 @@ def take_off_jacket(s, rng, d):  # noqa: ANN001
     d["neck_flex"] = d["neck_flex"] + rng.uniform(8, 20) * bump(s, ts[5], 1.0, 0.06)  # looks at the jacket
     for x in "lr":  # the jacket turned over in the hands
         d[f"{x}_forearm_rot"] = d[f"{x}_forearm_rot"] + rng.uniform(-30, 30) * bump(s, ts[6], ts[8] + 0.02, 0.04)
-    _wrap_arms(d)
-    _clip(d)
+    limit_dofs(d)
     return "both"
 
 
@@ -293,7 +276,7 @@ def _shoe(s: np.ndarray, rng: np.random.Generator, d: dict[str, np.ndarray], wea
     for x in "lr":  # flat feet, the acting one pointing a little while it works
         toe = (rng.uniform(-12, 0) * pw) if x == f and not squat else 0.0
         d[f"{x}_ankle"] = d[f"{x}_knee"] - d[f"{x}_hip_flex"] + d["root_pitch"] + toe
-    _clip(d)
+    limit_dofs(d)
     joints, r_up = _body_points(d, support)
     ankle = joints[:, J[f"ankle_{_NAME[f]}"]]
     for x in "lr":  # while bending down the arms hang (the free one a little outwards)
@@ -320,8 +303,7 @@ def _shoe(s: np.ndarray, rng: np.random.Generator, d: dict[str, np.ndarray], wea
         grip = keyframes(s, [pose_in - 0.06] + k + [k[-1] + 0.1], [0.0] + g + [0.0])
         blend(d, f"{x}_grip", np.ones_like(s), grip)
         blend(d, f"{x}_forearm_rot", hw, rng.uniform(-25, 10))
-    _wrap_arms(d)
-    _clip(d)
+    limit_dofs(d)
     return support
 
 
@@ -377,8 +359,7 @@ def _hat(s: np.ndarray, rng: np.random.Generator, d: dict[str, np.ndarray], on: 
     press = bump(s, head_t[0] - 0.04, head_t[1] + 0.04, 0.04)
     d["neck_flex"] = d["neck_flex"] + (rng.uniform(4, 10) if on else -rng.uniform(0, 6)) * press
     d["neck_lat"] = d["neck_lat"] + rng.uniform(-6, 6) * press
-    _wrap_arms(d)
-    _clip(d)
+    limit_dofs(d)
     return "both"
 
 

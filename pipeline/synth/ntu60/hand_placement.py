@@ -15,7 +15,7 @@ import numpy as np
 
 from pipeline.synth.body import SEGMENT_FRACTIONS
 from pipeline.synth.kinematics import apply, direction, rot_x, rot_y, rot_z, swing_from_down
-from pipeline.synth.ntu60.base import JOINT_LIMITS_60, blend, bump, limit_key_60, osc, ramp
+from pipeline.synth.ntu60.base import blend, bump, limit_dofs, osc, ramp
 from pipeline.synth.reach import reach, set_reach
 
 __all__ = ["FPS", "HAND", "SHOULDER", "add_dof", "begin_action", "draw", "finish_pose", "hand_path", "idle_hand",
@@ -144,14 +144,8 @@ def place_hand(d: dict, arm: str, p, w: np.ndarray, swivel=30.0, elbow=None, lea
 
 
 def finish_pose(d: dict, support: str = "both") -> str:
-    """Wrap the azimuths and twists and keep every DOF inside :data:`JOINT_LIMITS_60`."""
-    for key in list(d):
-        lk = limit_key_60(key)
-        if lk is None:
-            continue
-        if lk in ("sh_azim", "sh_twist"):
-            d[key] = (d[key] + 180.0) % 360.0 - 180.0
-        d[key] = np.clip(d[key], *JOINT_LIMITS_60[lk])
+    """:func:`~pipeline.synth.ntu60.base.limit_dofs` on ``d``; returns ``support``."""
+    limit_dofs(d)
     return support
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.synth.ntu60.base import JOINT_LIMITS_60, ClassSpec, blend, bump, keyframes, limit_key_60, osc, ramp, side
+from pipeline.synth.ntu60.base import ClassSpec, blend, bump, keyframes, limit_dofs, osc, ramp, side
 from pipeline.synth.reach import landmark, reach_landmark, set_reach
 
 __all__ = ["CLASSES"]
@@ -48,12 +48,8 @@ def _add(d, key, v) -> None:  # noqa: ANN001
 
 
 def _done(d, support: str = "both") -> str:  # noqa: ANN001
-    """Clip every limited DOF into :data:`JOINT_LIMITS_60` (idle values are inside) and
-    return the support."""
-    for k, v in d.items():
-        lk = limit_key_60(k)
-        if lk is not None:
-            d[k] = np.clip(v, *JOINT_LIMITS_60[lk])
+    """:func:`~pipeline.synth.ntu60.base.limit_dofs` on ``d``; returns the support."""
+    limit_dofs(d)
     return support
 
 

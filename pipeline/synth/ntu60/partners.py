@@ -11,7 +11,7 @@ import numpy as np
 
 from pipeline.synth.body import J, SEGMENT_FRACTIONS, Pose, Subject, forward_kinematics
 from pipeline.synth.kinematics import rot_x, rot_y, rot_z
-from pipeline.synth.ntu60.base import JOINT_LIMITS_60, Interaction, blend, bump, limit_key_60, ramp
+from pipeline.synth.ntu60.base import Interaction, blend, bump, limit_dofs, ramp
 from pipeline.synth.reach import LANDMARKS, set_reach
 
 NOMINAL_HEIGHT = 1.70
@@ -128,12 +128,8 @@ def close_in(A: Body, B: Body, sd: str, goal, w: np.ndarray, frac: float = 0.93)
 
 def done(A: Body, B: Body) -> Interaction:
     """Wrap the periodic angles, keep every DOF inside :data:`JOINT_LIMITS_60`, place B."""
-    for d in (A.d, B.d):
-        for k, v in d.items():
-            lk = limit_key_60(k)
-            if lk is not None:
-                v = (v + 180.0) % 360.0 - 180.0 if lk in ("sh_azim", "sh_twist", "root_yaw") else v
-                d[k] = np.clip(v, *JOINT_LIMITS_60[lk])
+    limit_dofs(A.d)
+    limit_dofs(B.d)
     c = lambda v: np.full(A.t, float(v))  # noqa: E731
     return Interaction(A.sup, B.sup, c(B.pos[0]), c(B.pos[2]), c(B.yaw))
 

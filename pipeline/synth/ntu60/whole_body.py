@@ -95,8 +95,6 @@ def _chair(rng: np.random.Generator, d: dict[str, np.ndarray], down: np.ndarray,
         else:  # the thighs, a little above the knees
             p = _leg_point(d[f"{sd}_hip_flex"], d[f"{sd}_hip_abd"], frac) + np.array([0.0, 0.045, 0.0])
         set_reach(d, sd, _to_trunk(p, d["trunk_flex"]), hands, sw)
-        for key in ("sh_azim", "sh_twist"):  # the same directions, written within +-180 degrees
-            d[f"{sd}_{key}"] = (d[f"{sd}_{key}"] + 180.0) % 360.0 - 180.0
         orient_hand(d, sd, (0.0, -0.35, 1.0), (0.0, -1.0, 0.0), hands)  # fingers forward, palm down
     return "both"
 
