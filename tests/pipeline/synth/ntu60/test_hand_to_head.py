@@ -12,7 +12,7 @@ import pytest
 from pipeline.layouts.ntu25 import LAYOUT
 from pipeline.synth.actions import idle_pose
 from pipeline.synth.body import sample_subject
-from pipeline.synth.ntu60.base import JOINT_LIMITS_60, ClassSpec, limit_key_60, perform
+from pipeline.synth.ntu60.base import ClassSpec, perform
 from pipeline.synth.ntu60.hand_to_head import CLASSES
 
 DRAWS = 20
@@ -120,32 +120,23 @@ def test_names_numbers_and_groups():
 
 
 @pytest.mark.parametrize("n", sorted(NAMES))
-def test_joint_limits(n):
+def test_joint_limits(n, within_limits):
     spec = SPECS[n]
     s = _s(spec)
     for seed in range(DRAWS):
         rng = np.random.default_rng(seed)
         d = idle_pose(len(s), rng)
         assert spec.fn(s, rng, d) == "both"
-        for key, traj in d.items():
-            lk = limit_key_60(key)
-            if lk is None:
-                continue
-            lo, hi = JOINT_LIMITS_60[lk]
-            assert np.all(np.isfinite(traj)), key
-            assert lo - 1e-9 <= traj.min() and traj.max() <= hi + 1e-9, (key, traj.min(), traj.max())
+        within_limits(d, (n, seed))
 
 
 @pytest.mark.parametrize("n", sorted(NAMES))
-def test_rigid_bones_and_idle_ends(n):
+def test_rigid_bones_and_idle_ends(n, rigid_bones):
     spec = SPECS[n]
     idle = ClassSpec(0, "idle", lambda s, rng, d: "both", spec.mean_frames)
     for seed in range(DRAWS):
         x = _joints(n, seed)
-        for c, p in enumerate(LAYOUT.parents):
-            if p >= 0:
-                length = np.linalg.norm(x[:, c] - x[:, p], axis=-1)
-                assert length.max() - length.min() < 1e-6, (LAYOUT.joint_names[c], seed)
+        rigid_bones(x, (n, seed))
         rest = perform(idle, _s(spec), np.random.default_rng(seed), (_subject(seed),))[0]
         assert np.abs(x[0] - rest[0]).max() < 1e-6 and np.abs(x[-1] - rest[-1]).max() < 1e-6
         for w in ("wrist_left", "wrist_right"):

@@ -16,7 +16,7 @@ import pytest
 from pipeline.layouts.ntu25 import LAYOUT
 from pipeline.synth.actions import idle_pose
 from pipeline.synth.body import SEGMENT_FRACTIONS, Pose, Subject, forward_kinematics, sample_subject
-from pipeline.synth.ntu60.base import JOINT_LIMITS_60, limit_key_60, perform, place_partner
+from pipeline.synth.ntu60.base import perform, place_partner
 from pipeline.synth.ntu60.interactions import CLASSES
 
 DRAWS = 20
@@ -208,19 +208,12 @@ def test_names_and_numbers():
 
 
 @pytest.mark.parametrize("code", sorted(EXPECTED))
-def test_limits_bones_idle_spacing(code):
+def test_limits_bones_idle_spacing(code, within_limits, rigid_bones):
     for dofs, x, _ in _runs(code):
         for d in dofs:
-            for k, v in d.items():
-                lk = limit_key_60(k)
-                if lk is not None:
-                    lo, hi = JOINT_LIMITS_60[lk]
-                    assert lo - 1e-9 <= v.min() and v.max() <= hi + 1e-9, f"{k} outside {lo}..{hi}"
+            within_limits(d, code)
         for person in (0, 1):
-            for j, p in enumerate(LAYOUT.parents):
-                if p >= 0:
-                    bone = np.linalg.norm(x[person, :, j] - x[person, :, p], axis=1)
-                    assert np.ptp(bone) < 1e-6
+            rigid_bones(x[person], (code, person))
             ends = []  # idle posture at both ends, relative to the root and its heading
             for f in (0, -1):
                 o, lx, ly, lz = (v[f] for v in _frame(x, person))
