@@ -42,7 +42,7 @@ SEGMENT_FRACTIONS: dict[str, float] = {
 }
 
 #: Segment groups that share one proportion factor per subject.
-_GROUPS = {
+SEGMENT_GROUPS: dict[str, tuple[str, ...]] = {
     "trunk": ("spine_low", "spine_up", "neck", "head"),
     "shoulders": ("shoulder_dx", "shoulder_dy"),
     "arms": ("upper_arm", "forearm"),
@@ -76,7 +76,7 @@ def sample_subject(rng: np.random.Generator, height_range: tuple[float, float] =
         if lo <= h <= hi:
             break
     seg = {}
-    for members in _GROUPS.values():
+    for members in SEGMENT_GROUPS.values():
         f = float(np.clip(rng.normal(1.0, proportion_sd), 1 - 2 * proportion_sd, 1 + 2 * proportion_sd))
         for k in members:
             seg[k] = SEGMENT_FRACTIONS[k] * h * f

@@ -42,21 +42,6 @@ JITTER_SCALE = np.array([
 ])
 #: Autoregressive coefficient of the jitter (frame to frame), 0 = white.
 JITTER_AR = 0.6
-#: Segments whose length drifts slowly: (child joint, parent joint) names.
-_DRIFT_BONES = tuple((c, p) for c, p in (
-    ("elbow_left", "shoulder_left"), ("wrist_left", "elbow_left"), ("hand_left", "wrist_left"),
-    ("elbow_right", "shoulder_right"), ("wrist_right", "elbow_right"), ("hand_right", "wrist_right"),
-    ("knee_left", "hip_left"), ("ankle_left", "knee_left"), ("knee_right", "hip_right"),
-    ("ankle_right", "knee_right"),
-))
-_CHAINS = (
-    ("wrist_left", "hand_left", "hand_tip_left", "thumb_left"),
-    ("wrist_right", "hand_right", "hand_tip_right", "thumb_right"),
-    ("ankle_left", "foot_left"),
-    ("ankle_right", "foot_right"),
-)
-
-
 def _descendants(joint: int) -> list[int]:
     out, todo = [], [joint]
     parents = LAYOUT.parents
@@ -65,6 +50,23 @@ def _descendants(joint: int) -> list[int]:
         out.append(j)
         todo += [c for c, p in enumerate(parents) if p == j]
     return out
+
+
+#: Segments whose length drifts slowly: (child joint, parent joint) names.
+_DRIFT_BONES = tuple((c, p) for c, p in (
+    ("elbow_left", "shoulder_left"), ("wrist_left", "elbow_left"), ("hand_left", "wrist_left"),
+    ("elbow_right", "shoulder_right"), ("wrist_right", "elbow_right"), ("hand_right", "wrist_right"),
+    ("knee_left", "hip_left"), ("ankle_left", "knee_left"), ("knee_right", "hip_right"),
+    ("ankle_right", "knee_right"),
+))
+#: The same as indices, with the joints that move with each child: (child, parent, moved).
+_DRIFT = tuple((LAYOUT.index(c), LAYOUT.index(p), _descendants(LAYOUT.index(c))) for c, p in _DRIFT_BONES)
+_CHAINS = (
+    ("wrist_left", "hand_left", "hand_tip_left", "thumb_left"),
+    ("wrist_right", "hand_right", "hand_tip_right", "thumb_right"),
+    ("ankle_left", "foot_left"),
+    ("ankle_right", "foot_right"),
+)
 
 
 def _ar_noise(rng: np.random.Generator, shape: tuple[int, ...], ar: float) -> np.ndarray:
@@ -87,12 +89,11 @@ def observe_kinect(joints: np.ndarray, rng: np.random.Generator, *, jitter_mm: f
     index = LAYOUT.index
     # slow length drift of limb segments: the child and everything below it move along the bone
     if drift > 0 and t > 1:
-        for child, parent in _DRIFT_BONES:
-            c, p = index(child), index(parent)
+        for c, p, moved in _DRIFT:
             phase, cycles = rng.uniform(0, 2 * np.pi), rng.uniform(0.3, 1.5)
             scale = drift * rng.uniform(0.3, 1.0) * np.sin(2 * np.pi * cycles * np.arange(t) / max(t, 30) + phase)
             shift = (out[:, c] - out[:, p]) * scale[:, None]
-            out[:, _descendants(c)] += shift[:, None, :]
+            out[:, moved] += shift[:, None, :]
     events = 0
     if t > 8 and rng.random() < glitch_rate:
         events = int(rng.integers(1, 4))

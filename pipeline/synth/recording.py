@@ -71,19 +71,28 @@ def facing_yaw(replication: int) -> float:
     return CAMERA_AZIMUTH_DEG[FACED_CAMERA[replication]]
 
 
+#: A camera looking along -z turned round: Z towards the performer, X to the sensor's left.
+_TURN = np.array([-1.0, 1.0, -1.0])
+
+
+def _pose(cam: Camera) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The sensor's position in W, the rotation about +y that turns +z (the middle camera's
+    side) to its azimuth, and its tilted Y and Z axes (in the turned frame)."""
+    a = np.deg2rad(cam.azimuth)
+    pos = np.array([cam.distance * np.sin(a), cam.height, cam.distance * np.cos(a)])
+    phi = np.deg2rad(cam.tilt)
+    y_axis = np.array([0.0, np.cos(phi), np.sin(phi)])
+    z_axis = np.array([0.0, -np.sin(phi), np.cos(phi)])
+    return pos, rot_y(np.array([cam.azimuth]))[0], y_axis, z_axis
+
+
 def world_to_camera(points: np.ndarray, cam: Camera) -> np.ndarray:
     """World points ``(..., 3)`` (W: floor y = 0, the performer's nominal position at the
     origin, the middle camera on +z) -> the Kinect camera frame of ``cam`` ``(..., 3)``:
     origin at the sensor, Y up (tilted), Z towards the performer, X to the sensor's left."""
-    a = np.deg2rad(cam.azimuth)
-    pos = np.array([cam.distance * np.sin(a), cam.height, cam.distance * np.cos(a)])
-    # the sensor looks from pos towards the performer: its forward axis in W (horizontal)
-    yaw = rot_y(np.array([cam.azimuth]))[0]  # turns +z (the middle camera's position) to the camera's
+    pos, yaw, y_axis, z_axis = _pose(cam)
     rel = (points - pos) @ yaw  # in the frame of a camera on +z at this distance, looking along -z
-    rel = rel * np.array([-1.0, 1.0, -1.0])  # turn around: Z towards the performer, X to the sensor's left
-    phi = np.deg2rad(cam.tilt)
-    y_axis = np.array([0.0, np.cos(phi), np.sin(phi)])
-    z_axis = np.array([0.0, -np.sin(phi), np.cos(phi)])
+    rel = rel * _TURN  # turn around: Z towards the performer, X to the sensor's left
     return np.stack([rel[..., 0], rel @ y_axis, rel @ z_axis], -1)
 
 
@@ -98,11 +107,6 @@ def body_to_world(joints: np.ndarray, yaw_deg: float, offset: tuple[float, float
 def camera_to_world(points: np.ndarray, cam: Camera) -> np.ndarray:
     """The inverse of :func:`world_to_camera`: Kinect camera-frame points of ``cam``
     ``(..., 3)`` -> W ``(..., 3)``."""
-    phi = np.deg2rad(cam.tilt)
-    y_axis = np.array([0.0, np.cos(phi), np.sin(phi)])
-    z_axis = np.array([0.0, -np.sin(phi), np.cos(phi)])
+    pos, yaw, y_axis, z_axis = _pose(cam)
     rel = points[..., :1] * np.array([1.0, 0.0, 0.0]) + points[..., 1:2] * y_axis + points[..., 2:3] * z_axis
-    rel = rel * np.array([-1.0, 1.0, -1.0])
-    a = np.deg2rad(cam.azimuth)
-    pos = np.array([cam.distance * np.sin(a), cam.height, cam.distance * np.cos(a)])
-    return rel @ rot_y(np.array([cam.azimuth]))[0].T + pos
+    return (rel * _TURN) @ yaw.T + pos

@@ -29,7 +29,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.skeleton_set import SkeletonSet
-from pipeline.synth.body import SEGMENT_FRACTIONS, Subject
+from pipeline.synth.body import SEGMENT_FRACTIONS, SEGMENT_GROUPS, Subject
 from pipeline.synth.kinect_noise import observe_kinect
 from pipeline.synth.recording import NTU_SETUPS, body_to_world, facing_yaw, setup_cameras, world_to_camera
 
@@ -77,11 +77,8 @@ def sample_performer(rng: np.random.Generator) -> Subject:
     youth = float(np.clip((1.65 - h) / 0.25, 0.0, 1.0)) if teen else 0.0
     adjust = {"head": 1 + 0.12 * youth, "neck": 1 + 0.05 * youth, "spine_low": 1 + 0.03 * youth,
               "spine_up": 1 + 0.03 * youth, "thigh": 1 - 0.03 * youth, "shin": 1 - 0.03 * youth}
-    groups = {"trunk": ("spine_low", "spine_up", "neck", "head"), "shoulders": ("shoulder_dx", "shoulder_dy"),
-              "arms": ("upper_arm", "forearm"), "hands": ("hand", "hand_tip", "thumb"), "hips": ("hip_dx", "hip_dy"),
-              "legs": ("thigh", "shin"), "feet": ("ankle_height", "foot")}
     seg = {}
-    for members in groups.values():
+    for members in SEGMENT_GROUPS.values():
         f = float(np.clip(rng.normal(1.0, 0.04), 0.92, 1.08))
         for k in members:
             seg[k] = SEGMENT_FRACTIONS[k] * h * f * adjust.get(k, 1.0)
