@@ -2,11 +2,11 @@
 
 Recipe (every default in :class:`TrainConfig`): SGD with Nesterov momentum 0.9 and weight
 decay 1e-4 as the official ST-GCN and 2s-AGCN recipes, a short linear warm-up then a
-cosine decay of the learning rate per step (the official codes use step decays over
-50-80 epochs; a cosine schedule reaches the same end in the handful of epochs a 2-core
-machine affords), cross-entropy, st-gcn style augmentation on the raw coordinates
-(random crop of the valid frames, random move) before the recogniser's own
-preprocessing.
+cosine decay of the learning rate per step, or the official step decay (x0.1 at fixed
+fractions of the epochs), cross-entropy, optional st-gcn style augmentation on the raw
+coordinates (random crop of the valid frames, random move) before the recogniser's own
+preprocessing, optional bf16 autocast for the forward and backward (evaluation stays
+fp32).
 
 Determinism and resuming: the weights are initialised from ``seed``; epoch ``e`` shuffles
 and augments with generators seeded from ``(seed, e)`` and re-seeds torch's global
@@ -48,12 +48,28 @@ def _gen(seed: int, epoch: int, stream: int) -> torch.Generator:
 
 
 def lr_at(step: int, total: int, cfg: TrainConfig, steps_per_epoch: int) -> float:
-    """Learning rate at global ``step`` of ``total``: linear warm-up, then cosine to 0."""
+    """Learning rate at global ``step`` of ``total``: linear warm-up, then cosine to 0
+    (``schedule="cosine"``) or the peak rate times 0.1 for every ``lr_steps`` fraction of
+    the training already passed (``"step"``, the official recipes' decay)."""
     warm = int(round(cfg.warmup_epochs * steps_per_epoch))
     if step < warm:
         return cfg.lr * (step + 1) / warm
+    if cfg.schedule == "step":
+        drops = sum(step >= int(round(f * total)) for f in cfg.lr_steps)
+        return cfg.lr * 0.1 ** drops
     progress = (step - warm) / max(1, total - warm)
     return 0.5 * cfg.lr * (1.0 + math.cos(math.pi * min(1.0, progress)))
+
+
+def stream_preprocess(cfg: TrainConfig) -> str | None:
+    """The recogniser's input transform for ``cfg``: its ``preprocess`` (None for the
+    architecture's official one), prefixed by the temporal resize when ``window`` is set."""
+    if cfg.window is None:
+        return None if cfg.preprocess == "official" else cfg.preprocess
+    from pipeline.models import ARCHS
+
+    base = ARCHS[cfg.arch][1] if cfg.preprocess == "official" else cfg.preprocess
+    return f"resize{cfg.window}+{base}"
 
 
 def _tensors(sset: SkeletonSet, device: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -150,7 +166,7 @@ def train_recognizer(cfg: TrainConfig, train_set: SkeletonSet, out: str | Path, 
     extra = ({"dropout": cfg.dropout} if cfg.arch == "stgcn" else {"num_person": cfg.num_person})
     rec = build_recognizer(cfg.arch, len(train_set.class_names), layout=train_set.layout,
                            class_names=list(train_set.class_names), name=name or out.stem,
-                           preprocess=None if cfg.preprocess == "official" else cfg.preprocess,
+                           preprocess=stream_preprocess(cfg),
                            width=cfg.width, **extra).to(cfg.device)
     opt = torch.optim.SGD(rec.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.momentum > 0,
                           weight_decay=cfg.weight_decay)
@@ -187,7 +203,10 @@ def train_recognizer(cfg: TrainConfig, train_set: SkeletonSet, out: str | Path, 
             step = epoch * steps_per_epoch + b
             for group in opt.param_groups:
                 group["lr"] = lr_at(step, total, cfg, steps_per_epoch)
-            logits = rec(x)
+            with torch.autocast(device_type=torch.device(cfg.device).type, dtype=torch.bfloat16,
+                                enabled=cfg.precision == "bf16"):
+                logits = rec(x)
+            logits = logits.float()
             loss = F.cross_entropy(logits, y)
             opt.zero_grad(set_to_none=True)
             loss.backward()

@@ -23,6 +23,13 @@ def _opt(field: str, *names: str, **kw):
     return config_option(TrainConfig, field, *names, **kw)
 
 
+def _fractions(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(v) for v in text.split(",") if v.strip())
+    except ValueError as exc:
+        raise typer.BadParameter(f"--lr-steps {text!r}: expected comma-separated fractions like 0.125,0.625") from exc
+
+
 def train_command(
     data: Path = typer.Option(..., "--data", help="dataset: a folder with train.npz/val.npz (ciasa data synth) or st-gcn train_/val_ files, or an .npz with train/val splits"),
     arch: Arch = typer.Option(..., "--arch", help="architecture"),
@@ -33,6 +40,10 @@ def train_command(
     momentum: float = _opt("momentum", "--momentum"),
     weight_decay: float = _opt("weight_decay", "--weight-decay"),
     warmup_epochs: float = _opt("warmup_epochs", "--warmup-epochs"),
+    schedule: str = _opt("schedule", "--schedule"),
+    lr_steps: Optional[str] = typer.Option(None, "--lr-steps", help="step schedule: comma-separated fractions of the epochs where the rate drops x0.1 (default 0.125,0.625: the official ST-GCN 10 and 50 of 80)"),
+    window: Optional[int] = _opt("window", "--window"),
+    precision: str = _opt("precision", "--precision"),
     width: int = _opt("width", "--width"),
     dropout: float = _opt("dropout", "--dropout"),
     num_person: int = _opt("num_person", "--num-person"),
@@ -59,7 +70,8 @@ def train_command(
                        momentum=momentum, weight_decay=weight_decay, warmup_epochs=warmup_epochs, width=width,
                        dropout=dropout, num_person=num_person, preprocess=preprocess, random_crop=random_crop,
                        random_move=random_move, max_train_samples=max_train_samples, seed=seed,
-                       threads=threads, device=device)
+                       threads=threads, device=device, schedule=schedule, window=window, precision=precision,
+                       **({"lr_steps": _fractions(lr_steps)} if lr_steps else {}))
     train_set = load_split(data, train_part)
     if train_set is None:
         raise MissingInputError(f"no {train_part!r} split found", path=data)

@@ -165,3 +165,43 @@ def bone_transform(x: torch.Tensor, layout: Layout) -> torch.Tensor:
     """
     idx = torch.tensor(bone_partners(layout), device=x.device)
     return x - x.index_select(3, idx)
+
+
+def valid_length(x: torch.Tensor) -> torch.Tensor:
+    """``(N,)`` int64: last frame in which any body has a non-zero coordinate, plus one
+    (at least 1, so an all-zero sample counts as one frame). ``x``: ``(N, C, T, V, M)``."""
+    present = (x != 0).any(dim=1).any(dim=2).any(dim=2)  # N x T
+    steps = torch.arange(1, x.shape[2] + 1, device=x.device)
+    return (present * steps).amax(-1).clamp(min=1)
+
+
+def resize_valid_frames(x: torch.Tensor, window: int) -> torch.Tensor:
+    """Resample each sample's valid frames (:func:`valid_length`) to ``window`` frames.
+
+    Linear interpolation in time with PyTorch's ``align_corners=False`` rule: output frame
+    ``j`` reads source time ``(j + 0.5) L / window - 0.5`` clamped to ``[0, L - 1]``, which
+    is ``F.interpolate(mode="linear", align_corners=False)`` applied to frames ``0..L-1``
+    (the temporal resize the CTR-GCN and MS-G3D feeders apply, here without their crop).
+    The padding after ``L`` is never read, so a sample's prediction does not depend on how
+    much zero padding it carries. Indices and weights come from the data without gradient;
+    values are blended differentiably.
+
+    Args:
+        x: ``(N, C, T, V, M)``.
+        window: output frames ``W >= 1``.
+    Returns:
+        ``(N, C, W, V, M)``.
+    """
+    if window < 1:
+        raise ValueError(f"window must be at least 1, got {window}")
+    n, c, _, v, m = x.shape
+    length = valid_length(x).to(x.dtype)  # N
+    j = torch.arange(window, device=x.device, dtype=x.dtype)
+    src = ((j[None, :] + 0.5) * length[:, None] / window - 0.5).clamp(min=0.0)
+    src = torch.minimum(src, (length - 1)[:, None])
+    i0 = src.floor().long()  # N x W
+    i1 = torch.minimum(i0 + 1, (length - 1).long()[:, None])
+    w1 = (src - i0.to(x.dtype))[:, None, :, None, None]
+    def take(idx: torch.Tensor) -> torch.Tensor:
+        return torch.gather(x, 2, idx[:, None, :, None, None].expand(n, c, window, v, m))
+    return take(i0) * (1.0 - w1) + take(i1) * w1

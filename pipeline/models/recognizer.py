@@ -18,7 +18,7 @@ from torch import nn
 
 from pipeline.errors import ValidationError
 from pipeline.layouts import Layout
-from pipeline.models.preprocess import agcn_pre_normalize, bone_transform, center_on_first_frame
+from pipeline.models.preprocess import agcn_pre_normalize, bone_transform, center_on_first_frame, resize_valid_frames
 
 #: Input conventions a stream can declare.
 INPUT_RAW = "raw camera coordinates"
@@ -31,30 +31,55 @@ class Preprocess(nn.Module):
     at the origin: a translation-invariant input for models trained on little data);
     ``"agcn-prenorm"`` (the official 2s-AGCN pre-normalisation);
     ``"bone"`` (bone vectors); ``"agcn-prenorm+bone"`` (pre-normalise, then bones, as the
-    official bone-stream data)."""
+    official bone-stream data).
+
+    Any kind may be prefixed by ``"resize<W>+"`` (e.g. ``"resize64+center"``): first the
+    sample's valid frames are resampled to ``W`` frames
+    (:func:`~pipeline.models.preprocess.resize_valid_frames`, the temporal resize of the
+    CTR-GCN / MS-G3D feeders), then the base transform runs on the ``W`` frames."""
 
     KINDS = ("none", "center", "agcn-prenorm", "bone", "agcn-prenorm+bone")
 
     def __init__(self, kind: str, layout: Layout) -> None:
         super().__init__()
-        if kind not in self.KINDS:
-            raise ValueError(f"unknown preprocessing {kind!r}; known: {', '.join(self.KINDS)}")
-        if "prenorm" in kind and layout.name != "ntu25":
+        window, base = parse_preprocess(kind)
+        if "prenorm" in base and layout.name != "ntu25":
             raise ValueError(f"the 2s-AGCN pre-normalisation is defined for the NTU layout, not {layout.name}")
         self.kind = kind
+        self.base = base
+        self.window = window
         self.layout = layout
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.kind == "center":
+        if self.window is not None:
+            x = resize_valid_frames(x, self.window)
+        if self.base == "center":
             return center_on_first_frame(x, self.layout.root)
-        if "prenorm" in self.kind:
+        if "prenorm" in self.base:
             x = agcn_pre_normalize(x, self.layout)
-        if "bone" in self.kind:
+        if "bone" in self.base:
             x = bone_transform(x, self.layout)
         return x
 
     def extra_repr(self) -> str:
         return self.kind
+
+
+def parse_preprocess(kind: str) -> tuple[int | None, str]:
+    """``"resize64+center"`` -> ``(64, "center")``; ``"center"`` -> ``(None, "center")``.
+    Raises ValueError naming the known kinds for anything else."""
+    window = None
+    base = kind
+    head, sep, rest = kind.partition("+")
+    if sep and head.startswith("resize"):
+        digits = head[len("resize"):]
+        if not digits.isdigit() or int(digits) < 1:
+            raise ValueError(f"bad temporal resize {head!r} in preprocessing {kind!r}: expected resize<frames>")
+        window, base = int(digits), rest
+    if base not in Preprocess.KINDS:
+        raise ValueError(f"unknown preprocessing {kind!r}; known: {', '.join(Preprocess.KINDS)}, each optionally "
+                         "prefixed by resize<frames>+")
+    return window, base
 
 
 class Stream(nn.Module):

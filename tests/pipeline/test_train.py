@@ -119,3 +119,27 @@ def test_load_split_layouts(tmp_path, small_synth):
     assert load_split(tmp_path, "nope") is None
     (tmp_path / "train.npz").unlink()  # falls back to the st-gcn files
     assert len(load_split(tmp_path, "train")) == len(small_synth.split("train"))
+
+
+def test_step_schedule_drops_tenfold_at_the_fractions():
+    cfg = TrainConfig(lr=0.1, warmup_epochs=0.0, epochs=8, schedule="step", lr_steps=(0.125, 0.625))
+    lrs = [lr_at(s, 80, cfg, 10) for s in range(80)]
+    assert lrs[0] == pytest.approx(0.1) and lrs[9] == pytest.approx(0.1)
+    assert lrs[10] == pytest.approx(0.01) and lrs[49] == pytest.approx(0.01)
+    assert lrs[50] == pytest.approx(0.001) and lrs[79] == pytest.approx(0.001)
+
+
+def test_window_and_bf16_are_part_of_the_trained_model(sets, tmp_path):
+    """``window`` puts the temporal resize into the saved recogniser; bf16 autocast trains
+    (finite, decreasing loss) and the stored model evaluates in fp32."""
+    train, val = sets
+    cfg = TrainConfig(arch="stgcn", width=8, epochs=3, batch_size=8, lr=0.05, threads=1, dropout=0.0,
+                      preprocess="center", random_crop=1.0, random_move=False, window=16, precision="bf16")
+    meta = train_recognizer(cfg, train, tmp_path / "m.pt", val_set=val)
+    assert meta["recipe"]["precision"] == "bf16" and meta["recipe"]["window"] == 16
+    assert meta["history"][-1]["loss"] < meta["history"][0]["loss"]
+    rec = load_recognizer(tmp_path / "m.pt")
+    assert rec.streams[0].preprocess.kind == "resize16+center"
+    x = torch.from_numpy(val.data[:4])
+    longer = torch.cat([x, torch.zeros(4, *x.shape[1:2], 30, *x.shape[3:])], dim=2)
+    assert torch.allclose(rec(x), rec(longer), atol=1e-5)  # padding does not matter

@@ -1,0 +1,61 @@
+"""The temporal resize of the valid frames (``resize<W>+`` preprocessing)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from pipeline.layouts import NTU25
+from pipeline.models.preprocess import resize_valid_frames, valid_length
+from pipeline.models.recognizer import Preprocess, parse_preprocess
+
+
+def _padded(lengths, t=40, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.zeros(len(lengths), 3, t, 25, 2)
+    for n, length in enumerate(lengths):
+        x[n, :, :length] = torch.randn(3, length, 25, 2, generator=g)
+    return x
+
+
+@pytest.mark.parametrize("window", [1, 16, 64])
+def test_resize_is_interpolate_of_the_valid_frames(window):
+    lengths = [40, 23, 1, 2]
+    x = _padded(lengths)
+    y = resize_valid_frames(x, window)
+    assert y.shape == (4, 3, window, 25, 2)
+    for n, length in enumerate(lengths):
+        seq = x[n, :, :length].permute(0, 2, 3, 1).reshape(1, -1, length)  # 1 x (C V M) x L
+        ref = F.interpolate(seq, size=window, mode="linear", align_corners=False)
+        ref = ref.reshape(3, 25, 2, window).permute(0, 3, 1, 2)
+        assert torch.allclose(y[n], ref, atol=1e-6), f"length {length}"
+
+
+def test_padding_is_never_read_and_gradients_reach_valid_frames_only():
+    x = _padded([20, 11], t=30)
+    longer = torch.cat([x, torch.zeros(2, 3, 50, 25, 2)], dim=2)
+    assert valid_length(x).tolist() == [20, 11]
+    assert torch.equal(resize_valid_frames(x, 64), resize_valid_frames(longer, 64))
+    x.requires_grad_(True)
+    resize_valid_frames(x, 64).sum().backward()
+    assert (x.grad[1, :, 11:] == 0).all() and (x.grad[1, :, :11] != 0).all()
+
+
+def test_a_body_absent_in_frame_zero_still_counts_the_frames():
+    x = _padded([10])
+    x[0, :, :, :, 0] = 0  # only body 1, frames 0..9
+    assert valid_length(x).tolist() == [10]
+
+
+def test_preprocess_kinds_with_a_resize():
+    assert parse_preprocess("resize64+center") == (64, "center")
+    assert parse_preprocess("agcn-prenorm+bone") == (None, "agcn-prenorm+bone")
+    assert parse_preprocess("resize32+agcn-prenorm+bone") == (32, "agcn-prenorm+bone")
+    for bad in ("resize+center", "resize0+center", "resizex+none", "resize64+rotate", "blur"):
+        with pytest.raises(ValueError, match="preprocessing|resize"):
+            Preprocess(bad, NTU25)
+    p = Preprocess("resize16+center", NTU25)
+    out = p(_padded([30, 12]))
+    assert out.shape[2] == 16
+    assert torch.allclose(out[:, :, 0, NTU25.root, 0], torch.zeros(2, 3), atol=1e-6)
