@@ -46,11 +46,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--takes", type=int, default=6, help="takes per class (6 samples each)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--bias-mm", type=float, default=None, help="override NTU60Config.bias_mm")
     args = ap.parse_args()
     from pipeline.synth.ntu60.classes import CLASSES
     from pipeline.synth.ntu60.world import NTU60Config, generate_ntu60
 
-    sset = generate_ntu60(NTU60Config(takes_per_class=args.takes, seed=args.seed))
+    extra = {} if args.bias_mm is None else {"bias_mm": args.bias_mm}
+    sset = generate_ntu60(NTU60Config(takes_per_class=args.takes, seed=args.seed, **extra))
     rng = np.random.default_rng(0)
     nf = sset.num_frames
     one = (rng.random(len(sset)) * nf).astype(int)[:, None]

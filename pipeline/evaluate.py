@@ -429,6 +429,25 @@ def write_evaluation(report: EvalReport, out_dir: str | Path) -> list[Path]:
     return [json_path, png_path]
 
 
+def most_confused_pairs(confusion: np.ndarray, k: int = 10) -> list[tuple[int, int, int]]:
+    """The ``k`` class pairs most often mistaken for each other, either way round.
+
+    Args:
+        confusion: ``(K, K)`` counts, ``confusion[true, predicted]``.
+        k: how many pairs.
+    Returns:
+        ``[(a, b, count), ...]`` with ``a < b`` and ``count = confusion[a, b] +
+        confusion[b, a] > 0``, most confused first (ties: lower ``a``, then lower ``b``).
+    """
+    c = np.asarray(confusion, dtype=np.int64)
+    if c.ndim != 2 or c.shape[0] != c.shape[1]:
+        raise ValueError(f"confusion must be square (K, K), got shape {c.shape}")
+    both = np.triu(c + c.T, 1)
+    a, b = np.nonzero(both)
+    order = np.lexsort((b, a, -both[a, b]))[:k]
+    return [(int(a[i]), int(b[i]), int(both[a[i], b[i]])) for i in order]
+
+
 def summary_line(report: EvalReport) -> str:
     """``top-1 x %, top-5 y %, confidence z`` in one line."""
     conf = "n/a" if report.confidence is None or math.isnan(report.confidence) else f"{report.confidence:.3f}"
@@ -437,5 +456,6 @@ def summary_line(report: EvalReport) -> str:
 
 
 __all__ = ["ClassStats", "DEFAULT_BATCH_SIZE", "EvalReport", "SetPredictions", "align_labels", "check_compatible",
-           "confusion_figure", "evaluate_recognizer", "load_evaluation_set", "predict_set", "summary_line",
+           "confusion_figure", "evaluate_recognizer", "load_evaluation_set", "most_confused_pairs", "predict_set",
+           "summary_line",
            "write_evaluation"]

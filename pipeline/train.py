@@ -217,7 +217,7 @@ def train_recognizer(cfg: TrainConfig, train_set: SkeletonSet, out: str | Path, 
                 progress(step + 1, total)
         entry: dict[str, Any] = {"epoch": epoch + 1, "loss": loss_sum / n, "train_top1": correct / n,
                                  "seconds": time.perf_counter() - t0}
-        if val is not None:
+        if val is not None and ((epoch + 1) % cfg.eval_every == 0 or epoch + 1 == cfg.epochs):
             entry["val_top1"], entry["val_confidence"] = evaluate_top1(rec, val[0], val[1], 64)
         elapsed += entry["seconds"]
         history.append(entry)
@@ -252,7 +252,7 @@ def _restore(path: Path, rec: torch.nn.Module, opt: torch.optim.Optimizer, cfg: 
     state = read_checkpoint(path)
     if state.get("format") != STATE_FORMAT:
         raise FormatError("not a ciasa training state", path=path)
-    ignore = ("threads", "device")  # where it runs does not change the recipe
+    ignore = ("threads", "device", "eval_every")  # where it runs and how often it is measured do not change the weights
     now = {k: v for k, v in cfg.model_dump().items() if k not in ignore}
     then = {k: v for k, v in state["config"].items() if k not in ignore}
     if then != now:

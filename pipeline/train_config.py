@@ -30,6 +30,7 @@ class TrainConfig(BaseModel):
     preprocess: Literal["official", "none", "center"] = Field("official", description="input transform inside the recogniser: the architecture's official one (ST-GCN none, 2s-AGCN pre-normalisation), none, or centre on body 0's root at frame 0")
     random_crop: float = Field(0.9, gt=0, le=1.0, description="shortest crop as a fraction of the valid frames (1: no crop)")
     random_move: bool = Field(True, description="st-gcn random move on x, y")
+    eval_every: int = Field(1, ge=1, description="evaluate on the validation set after every k-th epoch (and always after the last)")
     max_train_samples: int | None = Field(None, ge=1, description="use only the first N training samples")
     seed: int = Field(0, description="seed for weights, shuffling, augmentation, dropout")
     threads: int | None = Field(None, ge=1, description="torch CPU threads (default: torch's)")

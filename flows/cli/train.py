@@ -50,6 +50,7 @@ def train_command(
     preprocess: str = _opt("preprocess", "--preprocess"),
     random_crop: float = _opt("random_crop", "--random-crop"),
     random_move: bool = _opt("random_move", "--random-move/--no-random-move"),
+    eval_every: int = _opt("eval_every", "--eval-every"),
     max_train_samples: Optional[int] = _opt("max_train_samples", "--max-train-samples"),
     seed: int = _opt("seed", "--seed"),
     threads: Optional[int] = _opt("threads", "--threads"),
@@ -70,7 +71,7 @@ def train_command(
                        momentum=momentum, weight_decay=weight_decay, warmup_epochs=warmup_epochs, width=width,
                        dropout=dropout, num_person=num_person, preprocess=preprocess, random_crop=random_crop,
                        random_move=random_move, max_train_samples=max_train_samples, seed=seed,
-                       threads=threads, device=device, schedule=schedule, window=window, precision=precision,
+                       threads=threads, device=device, schedule=schedule, window=window, precision=precision, eval_every=eval_every,
                        **({"lr_steps": _fractions(lr_steps)} if lr_steps else {}))
     train_set = load_split(data, train_part)
     if train_set is None:

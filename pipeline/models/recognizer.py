@@ -51,6 +51,11 @@ class Preprocess(nn.Module):
         self.layout = layout
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # geometry stays in the input's precision even inside a bf16 autocast region
+        with torch.autocast(device_type=x.device.type, enabled=False):
+            return self._transform(x)
+
+    def _transform(self, x: torch.Tensor) -> torch.Tensor:
         if self.window is not None:
             x = resize_valid_frames(x, self.window)
         if self.base == "center":

@@ -42,6 +42,19 @@ JITTER_SCALE = np.array([
 ])
 #: Autoregressive coefficient of the jitter (frame to frame), 0 = white.
 JITTER_AR = 0.6
+#: Static fit offset per joint as a multiple of ``bias_mm``: where the sensor's body model
+#: puts a joint for this person, clothing and view, held for the whole sequence (the trunk
+#: 1x, shoulders and hips 1.2x, elbows and knees 1.5x, wrists and ankles 1.8x, hands and feet
+#: 2x, hand tips and thumbs 3x).
+BIAS_SCALE = np.array([
+    {"spine_base": 1.0, "spine_mid": 1.0, "neck": 1.0, "head": 1.2, "spine_shoulder": 1.0}.get(n) or
+    (1.2 if n.startswith(("shoulder", "hip")) else
+     1.5 if n.startswith(("elbow", "knee")) else
+     1.8 if n.startswith(("wrist", "ankle")) else
+     2.0 if n.startswith(("hand_left", "hand_right", "foot")) else
+     3.0 if n.startswith(("hand_tip", "thumb")) else 1.0)
+    for n in _NAMES
+])
 def _descendants(joint: int) -> list[int]:
     out, todo = [], [joint]
     parents = LAYOUT.parents
@@ -81,12 +94,18 @@ def _ar_noise(rng: np.random.Generator, shape: tuple[int, ...], ar: float) -> np
 
 
 def observe_kinect(joints: np.ndarray, rng: np.random.Generator, *, jitter_mm: float = 4.0,
-                   drift: float = 0.03, glitch_rate: float = 0.3) -> tuple[np.ndarray, int]:
-    """Observe one body's valid frames ``joints (T, 25, 3)`` (metres, any frame) as a
-    Kinect v2 would; returns the observed joints and the number of glitch events."""
+                   drift: float = 0.03, glitch_rate: float = 0.3, bias_mm: float = 0.0,
+                   hidden_mm: float = 0.0) -> tuple[np.ndarray, int]:
+    """Observe one body's valid frames ``joints (T, 25, 3)`` (metres, the Kinect camera
+    frame: z away from the sensor) as a Kinect v2 would; returns the observed joints and
+    the number of glitch events. ``bias_mm``: standard deviation of the static per-joint
+    fit offset (times :data:`BIAS_SCALE`), drawn once per call, i.e. once per body and view.
+    ``hidden_mm``: noise of a hand the sensor cannot see (:func:`hidden_hand_noise`)."""
     t = joints.shape[0]
     out = np.array(joints, dtype=np.float64, copy=True)
     index = LAYOUT.index
+    if bias_mm > 0:
+        out += rng.normal(size=(1, len(_NAMES), 3)) * (BIAS_SCALE[None, :, None] * bias_mm / 1000.0)
     # slow length drift of limb segments: the child and everything below it move along the bone
     if drift > 0 and t > 1:
         for c, p, moved in _DRIFT:
@@ -114,7 +133,46 @@ def observe_kinect(joints: np.ndarray, rng: np.random.Generator, *, jitter_mm: f
                     out[span, chain[2:]] = 0.5 * (out[span, chain[2:]] + out[span, chain[:1]])
                 else:
                     out[span, chain] = out[start, chain]
+    if hidden_mm > 0 and t > 1:
+        out += hidden_hand_noise(joints, rng, hidden_mm)
     if jitter_mm > 0:
         noise = _ar_noise(rng, (t, len(_NAMES), 3), JITTER_AR)
         out += noise * (JITTER_SCALE[None, :, None] * jitter_mm / 1000.0)
     return out, events
+
+
+def hidden_weight(joints: np.ndarray, hand: str) -> np.ndarray:
+    """``(T,)`` in [0, 1]: how hidden the ``hand`` ("left"/"right") of ``joints (T, 25, 3)``
+    (camera frame, z away from the sensor) is from the sensor: 1 when the hand is within
+    5 cm of the head or the upper trunk (the two surfaces merge in the depth image) or
+    more than 10 cm behind the trunk's depth inside its silhouette; fading to 0 at 15 cm /
+    at the trunk's depth. Kinect then *infers* the hand from its neighbours."""
+    idx = LAYOUT.index
+    h = joints[:, idx(f"hand_{hand}")]
+    near = np.full(len(joints), np.inf)
+    for part in ("head", "neck", "spine_shoulder", "spine_mid"):
+        near = np.minimum(near, np.linalg.norm(h - joints[:, idx(part)], axis=-1))
+    w_near = np.clip((0.15 - near) / 0.10, 0.0, 1.0)
+    trunk = joints[:, [idx("spine_shoulder"), idx("spine_mid"), idx("spine_base")]]
+    half_width = 0.5 * np.linalg.norm(joints[:, idx("shoulder_left")] - joints[:, idx("shoulder_right")], axis=-1)
+    inside = (np.abs(h[:, 0] - trunk[:, :, 0].mean(1)) < half_width) & \
+             (h[:, 1] < trunk[:, 0, 1] + 0.05) & (h[:, 1] > trunk[:, 2, 1] - 0.05)
+    behind = np.clip((h[:, 2] - trunk[:, :, 2].mean(1)) / 0.10, 0.0, 1.0) * inside
+    return np.maximum(w_near, behind)
+
+
+def hidden_hand_noise(joints: np.ndarray, rng: np.random.Generator, hidden_mm: float) -> np.ndarray:
+    """``(T, 25, 3)`` offsets for inferred hands: slow AR noise (coefficient 0.9) of
+    standard deviation ``hidden_mm`` on the hand, 1.5x on the tip and thumb and 0.5x on the
+    wrist, weighted per frame by :func:`hidden_weight`."""
+    t = len(joints)
+    out = np.zeros((t, len(_NAMES), 3))
+    for hand in ("left", "right"):
+        w = hidden_weight(joints, hand)
+        if not w.any():
+            continue
+        noise = _ar_noise(rng, (t, 4, 3), 0.9) * (hidden_mm / 1000.0)
+        for k, (name, scale) in enumerate(((f"wrist_{hand}", 0.5), (f"hand_{hand}", 1.0),
+                                           (f"hand_tip_{hand}", 1.5), (f"thumb_{hand}", 1.5))):
+            out[:, LAYOUT.index(name)] = noise[:, k] * scale * w[:, None]
+    return out

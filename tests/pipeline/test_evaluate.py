@@ -222,3 +222,20 @@ def test_load_evaluation_set(tmp_path, tiny_set):
     assert st.class_names == tiny_set.class_names and len(st) == 12
     with pytest.raises(MissingInputError):
         load_evaluation_set(tmp_path / "missing.npz")
+
+
+def test_most_confused_pairs_counts_both_directions():
+    import numpy as np
+
+    from pipeline.evaluate import most_confused_pairs
+
+    c = np.array([[9, 2, 0, 1],
+                  [3, 7, 0, 0],
+                  [0, 0, 5, 4],
+                  [1, 0, 0, 8]])
+    assert most_confused_pairs(c, 2) == [(0, 1, 5), (2, 3, 4)]
+    assert most_confused_pairs(c) == [(0, 1, 5), (2, 3, 4), (0, 3, 2)]  # zero pairs left out
+    import pytest
+
+    with pytest.raises(ValueError, match="square"):
+        most_confused_pairs(np.zeros((2, 3)))

@@ -143,3 +143,13 @@ def test_window_and_bf16_are_part_of_the_trained_model(sets, tmp_path):
     x = torch.from_numpy(val.data[:4])
     longer = torch.cat([x, torch.zeros(4, *x.shape[1:2], 30, *x.shape[3:])], dim=2)
     assert torch.allclose(rec(x), rec(longer), atol=1e-5)  # padding does not matter
+
+
+def test_bf16_training_of_a_2s_agcn_stream(sets, tmp_path):
+    """The pre-normalisation runs in fp32 inside the bf16 autocast region (it failed with a
+    dtype error before)."""
+    train, _ = sets
+    cfg = TrainConfig(arch="agcn-bone", num_person=1, width=4, epochs=1, batch_size=16, threads=1,
+                      precision="bf16", max_train_samples=32)
+    meta = train_recognizer(cfg, train, tmp_path / "m.pt")
+    assert meta["history"][0]["loss"] > 0

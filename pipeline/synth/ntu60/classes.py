@@ -27,3 +27,16 @@ def _gather() -> tuple[ClassSpec, ...]:
 
 #: ClassSpec of every class, index = label.
 CLASSES: tuple[ClassSpec, ...] = _gather()
+
+
+#: The fine-grained groups of issue 14 (the ``ClassSpec.group`` names): classes that differ
+#: only in small hand, forearm or head motions, as NTU's hardest confusions do.
+FINE_GRAINED_GROUPS: tuple[str, ...] = (
+    "hands at work", "dressing", "hand to face", "touch body", "unwell", "pick up / drop / throw",
+    "phone and arm gestures", "hands together")
+
+
+def same_fine_grained_group(a: int, b: int) -> bool:
+    """Whether labels ``a`` and ``b`` belong to one of :data:`FINE_GRAINED_GROUPS`."""
+    ga, gb = CLASSES[a].group, CLASSES[b].group
+    return ga == gb and ga in FINE_GRAINED_GROUPS

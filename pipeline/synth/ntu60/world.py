@@ -36,7 +36,7 @@ from pipeline.synth.recording import NTU_SETUPS, body_to_world, facing_yaw, setu
 log = logging.getLogger(__name__)
 
 GENERATOR_NAME = "ciasa.synth.ntu60"
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "2"
 #: Bodies per sample (NTU's files and the official pipelines keep two).
 BODIES = 2
 #: Random streams.
@@ -57,6 +57,9 @@ class NTU60Config(BaseModel):
     jitter_mm: float = Field(4.0, ge=0.0, description="trunk joint jitter, millimetres (limb ends up to 5x)")
     drift: float = Field(0.03, ge=0.0, le=0.2, description="slow limb-length drift amplitude, fraction of the bone")
     glitch_rate: float = Field(0.3, ge=0.0, le=1.0, description="probability of inferred-joint glitches per body")
+    hidden_mm: float = Field(30.0, ge=0.0, le=200.0, description="noise of a hand the sensor cannot see (near the head or trunk, or behind the body), millimetres")
+    left_handed: float = Field(0.1, ge=0.0, le=1.0, description="share of left-handed performers (their takes are mirrored left-right)")
+    bias_mm: float = Field(15.0, ge=0.0, le=100.0, description="static per-joint fit offset of the sensor's body model, millimetres on the trunk (limb ends up to 3x); one draw per body and view")
     facing_jitter_deg: float = Field(10.0, ge=0.0, le=45.0, description="facing direction around the faced camera, +- degrees")
     time_warp: float = Field(0.5, ge=0.0, lt=1.0, description="per-sample time warp of the action, x + k x (1 - x) with |k| <= this")
 
@@ -87,6 +90,37 @@ def sample_performer(rng: np.random.Generator) -> Subject:
 
 def performers(cfg: NTU60Config) -> dict[int, Subject]:
     return {p: sample_performer(_rng(cfg.seed, _PERFORMER, p)) for p in range(1, cfg.performers + 1)}
+
+
+def left_handed(cfg: NTU60Config) -> set[int]:
+    """The left-handed performers: each with probability ``cfg.left_handed``, from its own
+    stream (so the share does not change anyone's body)."""
+    return {p for p in range(1, cfg.performers + 1) if _rng(cfg.seed, _PERFORMER, 3000 + p).random() < cfg.left_handed}
+
+
+def _mirror_index() -> np.ndarray:
+    from pipeline.layouts.ntu25 import LAYOUT
+
+    names = LAYOUT.joint_names
+    swap = {"left": "right", "right": "left"}
+    out = []
+    for n in names:
+        head, _, tail = n.rpartition("_")
+        out.append(names.index(f"{head}_{swap[tail]}") if tail in swap else names.index(n))
+    return np.array(out)
+
+
+#: Joint index of each joint's mirror image (left <-> right; the midline maps to itself).
+MIRROR = _mirror_index()
+
+
+def mirror_left_right(joints: np.ndarray) -> np.ndarray:
+    """``(..., 25, 3)`` body-frame joints (x to the actor's left) mirrored in the sagittal
+    plane: x negated and left and right joints exchanged (a left-handed performance of a
+    right-handed motion; two bodies mirrored together stay a valid interaction)."""
+    out = np.array(joints[..., MIRROR, :], dtype=np.float64, copy=True)
+    out[..., 0] *= -1.0
+    return out
 
 
 def sample_count(cfg: NTU60Config, num_classes: int) -> int:
@@ -147,11 +181,15 @@ def perform_take(cfg: NTU60Config, spec, cls: int, take: int, replication: int,
         partner = int(_rng(cfg.seed, _PARTNER, cls, take).choice(others))
         people.append(subjects[partner])
     joints = perform(spec, _action_time(length, rng, cfg.time_warp), rng, tuple(people))  # (persons, L, 25, 3)
+    lefty = performer in left_handed(cfg)
+    if lefty:
+        joints = mirror_left_right(joints)
     yaw = facing_yaw(replication) + rng.uniform(-cfg.facing_jitter_deg, cfg.facing_jitter_deg)
     offset = (float(rng.uniform(-0.25, 0.25)), float(rng.uniform(-0.25, 0.25)))
     world = body_to_world(joints, yaw, offset)
     dist_jitter, height_jitter = float(shared.uniform(-0.15, 0.15)), float(shared.uniform(-0.05, 0.05))
     return world, {"performer": performer, "partner": partner or 0, "setup": setup, "length": length,
+                   "left_handed": int(lefty),
                    "yaw": float(yaw), "distance_jitter": dist_jitter, "height_jitter": height_jitter}
 
 
@@ -175,7 +213,7 @@ def generate_ntu60(cfg: NTU60Config | None = None, progress: Callable[[int], Non
     label = np.zeros(len(idx), dtype=np.int64)
     num_frames = np.zeros(len(idx), dtype=np.int64)
     meta = {k: np.zeros(len(idx), dtype=np.int64) for k in ("performer", "partner", "setup", "camera", "replication",
-                                                             "glitches", "persons")}
+                                                             "glitches", "persons", "left_handed")}
     meta["yaw"] = np.zeros(len(idx))
     names = []
     cache: dict[tuple[int, int, int], tuple[np.ndarray, dict]] = {}
@@ -195,13 +233,15 @@ def generate_ntu60(cfg: NTU60Config | None = None, progress: Callable[[int], Non
             xyz = world_to_camera(world[b], cam)
             if cfg.noise:
                 xyz, g = observe_kinect(xyz, obs_rng, jitter_mm=cfg.jitter_mm, drift=cfg.drift,
-                                        glitch_rate=cfg.glitch_rate)
+                                        glitch_rate=cfg.glitch_rate, bias_mm=cfg.bias_mm,
+                                        hidden_mm=cfg.hidden_mm)
                 glitches += g
             data[row, :, : info["length"], :, b] = xyz.transpose(2, 0, 1)
         label[row], num_frames[row] = cls, info["length"]
         names.append(f"S{info['setup']:03d}C{cam_no:03d}P{info['performer']:03d}R{rep:03d}A{spec.ntu_action:03d}")
         for k, v in (("performer", info["performer"]), ("partner", info["partner"]), ("setup", info["setup"]),
-                     ("camera", cam_no), ("replication", rep), ("glitches", glitches), ("persons", spec.persons)):
+                     ("camera", cam_no), ("replication", rep), ("glitches", glitches), ("persons", spec.persons),
+                     ("left_handed", info["left_handed"])):
             meta[k][row] = v
         meta["yaw"][row] = info["yaw"]
         if progress is not None:

@@ -182,3 +182,31 @@ def test_action_time_is_warped_but_monotone_with_idle_ends():
     assert np.median(warped) > 0.05 and max(warped) > 0.1  # performers differ in timing, not only in onset
     np.testing.assert_array_equal(_action_time(120, np.random.default_rng(3), 0.0),
                                   _action_time(120, np.random.default_rng(3), 0.0))
+
+
+def test_left_handed_performers_perform_mirrored():
+    from pipeline.synth.ntu60.world import MIRROR, left_handed, mirror_left_right
+
+    cfg = NTU60Config(takes_per_class=1, noise=False, seed=4)
+    lefties = left_handed(cfg)
+    assert 0 < len(lefties) < 12  # about 10 % of 40
+    assert left_handed(cfg.model_copy(update={"left_handed": 0.0})) == set()
+    x = np.random.default_rng(0).normal(size=(2, 5, 25, 3))
+    np.testing.assert_array_equal(mirror_left_right(mirror_left_right(x)), x)
+    m = mirror_left_right(x)
+    np.testing.assert_array_equal(m[..., J("hand_left"), 0], -x[..., J("hand_right"), 0])
+    np.testing.assert_array_equal(m[..., J("head"), 1:], x[..., J("head"), 1:])
+    assert sorted(MIRROR[[J("spine_base"), J("neck"), J("head")]]) == sorted([J("spine_base"), J("neck"), J("head")])
+    # the same take by a left-handed performer is the mirror image of the right-handed one
+    from pipeline.synth.ntu60.world import take_slot
+
+    cls = 0
+    take = next(k for k in range(40) if take_slot(cfg, cls, k)[0] in lefties)
+    ref = cfg.model_copy(update={"left_handed": 0.0})
+    w_left, info = perform_take(cfg, CLASSES[cls], cls, take, 1, performers(cfg))
+    w_right, _ = perform_take(ref, CLASSES[cls], cls, take, 1, performers(ref))
+    assert info["left_handed"] == 1
+    # placing the take in the world is a rigid motion: compare all joint-to-joint distances
+    d_left = np.linalg.norm(w_left[0, :, :, None] - w_left[0, :, None], axis=-1)
+    d_right = np.linalg.norm(w_right[0, :, :, None] - w_right[0, :, None], axis=-1)
+    np.testing.assert_allclose(d_left, d_right[:, MIRROR][:, :, MIRROR], atol=1e-9)
