@@ -18,13 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from attack.config import DEFAULT_BATCH_SIZE, AttackConfig
 from flows.rundir import DEFAULT_RUN_DIR  # noqa: F401 - re-exported with the other defaults
 from pipeline.synth import SynthConfig
+from pipeline.synth.ntu60.world import NTU60Config
 from pose_extract.config import ExtractConfig
 from render.config import RenderConfig
 
 #: The recogniser attacked and evaluated by default (bundled, trained on the synthetic set).
 DEFAULT_MODEL = "stgcn-synth"
-#: Sequences attacked, rendered and recovered by default: one per class of the bundled
-#: models' 12 classes (about 25 min on a 2-core CPU; see the README).
+#: Sequences attacked, rendered and recovered by default: 12 of the 60 classes, one each
+#: (class-balanced draw; see the README for the time on a 2-core CPU).
 DEFAULT_SAMPLES = 12
 
 Device = Literal["auto", "cpu", "cuda"]
@@ -40,11 +41,17 @@ class SourceConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     data: str | None = Field(None, description="skeleton set to draw from (a ciasa .npz, a folder with part, or "
-                             "any format 'ciasa data info' reads); default: the synthetic set described by synth")
-    part: str | None = Field("val", description="split to draw from (the synthetic set's val split is held out "
+                             "any format 'ciasa data info' reads); default: the synthetic world named by world")
+    world: Literal["ntu60", "ntu12"] = Field("ntu60", description="the synthetic world generated when data is not "
+                                             "given: ntu60 (all 60 NTU classes, described by ntu60) or ntu12 (the "
+                                             "first, 12-class generator, described by synth)")
+    part: str | None = Field("val", description="split to draw from (a synthetic world's val split is held out "
                              "from the bundled models' training); none: the whole set")
-    synth: SynthConfig = Field(SynthConfig(), description="the synthetic set generated when data is not given "
-                               "(the default is the bundled models' training set; its val split is held out)")
+    benchmark: Literal["xview", "xsub"] = Field("xview", description="the ntu60 world's benchmark whose part is "
+                                                "drawn (the bundled models train on xview)")
+    ntu60: NTU60Config = Field(NTU60Config(), description="the ntu60 world (the default is the bundled models' "
+                               "training set; its xview val split is held out)")
+    synth: SynthConfig = Field(SynthConfig(), description="the ntu12 world")
     samples: int = Field(DEFAULT_SAMPLES, ge=1, description="sequences to attack, render and recover")
     seed: int = Field(0, description="seed of the class-balanced draw")
     correct_only: bool = Field(True, description="draw only sequences the recogniser classifies correctly")
@@ -94,7 +101,7 @@ class CrossModalConfig(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> "CrossModalConfig":
         if self.source.data is None and self.source.part is not None and self.source.part not in ("train", "val"):
-            raise ValueError(f"the synthetic set has splits train and val, not {self.source.part!r}")
+            raise ValueError(f"a synthetic world has splits train and val, not {self.source.part!r}")
         return self
 
 

@@ -132,6 +132,11 @@ def source_fingerprint(source: Any) -> dict[str, Any]:
     """What identifies the source data of a :class:`~flows.config.SourceConfig`: the
     synthetic generator's settings; a file's (and its manifest's) bytes; for a folder (a
     dataset of many files), every file's name, size and modification time."""
+    if source.data is None and source.world == "ntu60":
+        from pipeline.synth.ntu60.world import GENERATOR_NAME, GENERATOR_VERSION
+
+        return {"world": GENERATOR_NAME, "ntu60": source.ntu60.model_dump(mode="json"),
+                "generator_version": GENERATOR_VERSION, "benchmark": source.benchmark, "part": source.part}
     if source.data is None:
         from pipeline.synth.generate import GENERATOR_VERSION
 
@@ -164,6 +169,11 @@ def sample_refs(sset: Any) -> list[SampleRef]:
 
 def load_source(source: Any) -> Any:
     """The skeleton set a :class:`~flows.config.SourceConfig` describes (its ``part``)."""
+    if source.data is None and source.world == "ntu60":
+        from pipeline.synth.ntu60.world import generate_ntu60, split_indices
+
+        indices = None if source.part is None else split_indices(source.ntu60, source.benchmark, source.part)
+        return generate_ntu60(source.ntu60, indices=indices)
     if source.data is None:
         from pipeline.synth import generate_synthetic
 
@@ -299,7 +309,7 @@ def extract_stage(bundle: str | Path, role: Role, cfg: Any, fps: float | None, o
     """Extract one render bundle (:func:`pose_extract.bundles.extract_bundle`) at ``fps``
     into ``<out_dir>/sample.npz`` and ``sample_report.json``; a bundle that cannot be
     extracted gives a failed record (the report says why), not an exception."""
-    from pose_extract.bundles import extract_bundle, report_path, save_extraction
+    from pose_extract.bundles import extract_bundle, save_extraction
 
     t0 = time.perf_counter()
     out_dir = Path(out_dir)

@@ -193,6 +193,24 @@ def perform_take(cfg: NTU60Config, spec, cls: int, take: int, replication: int,
                    "yaw": float(yaw), "distance_jitter": dist_jitter, "height_jitter": height_jitter}
 
 
+def split_indices(cfg: NTU60Config, benchmark: str, part: str) -> list[int]:
+    """The sample indices of ``<benchmark>_<part>`` (``xview``/``xsub``, ``train``/``val``),
+    decided from the sample names alone (nothing is generated): X-view trains on cameras 2
+    and 3, X-sub on NTU's 20 training performers."""
+    from pipeline.formats.ntu_names import XSUB_TRAIN_PERFORMERS
+    from pipeline.synth.ntu60.classes import CLASSES
+
+    if benchmark not in ("xview", "xsub") or part not in ("train", "val"):
+        raise ValueError(f"no split {benchmark}_{part}: benchmarks xview, xsub; parts train, val")
+    out = []
+    for i in range(sample_count(cfg, len(CLASSES))):
+        cls, take, _, camera = decode_index(i, cfg)
+        train = camera != 1 if benchmark == "xview" else take_slot(cfg, cls, take)[0] in XSUB_TRAIN_PERFORMERS
+        if train == (part == "train"):
+            out.append(i)
+    return out
+
+
 def generate_ntu60(cfg: NTU60Config | None = None, progress: Callable[[int], None] | None = None,
                    indices: list[int] | None = None) -> SkeletonSet:
     """Generate the set described by ``cfg`` (all samples, or ``indices`` of them).

@@ -210,3 +210,15 @@ def test_left_handed_performers_perform_mirrored():
     d_left = np.linalg.norm(w_left[0, :, :, None] - w_left[0, :, None], axis=-1)
     d_right = np.linalg.norm(w_right[0, :, :, None] - w_right[0, :, None], axis=-1)
     np.testing.assert_allclose(d_left, d_right[:, MIRROR][:, :, MIRROR], atol=1e-9)
+
+
+def test_split_indices_agree_with_the_generated_splits(clean):
+    from pipeline.synth.ntu60.world import split_indices
+
+    cfg = NTU60Config(takes_per_class=1, noise=False, seed=4)
+    for bench in ("xview", "xsub"):
+        for part in ("train", "val"):
+            idx = split_indices(cfg, bench, part)
+            assert [str(n) for n in clean.name[idx]] == list(clean.splits[f"{bench}_{part}"])
+    with pytest.raises(ValueError, match="no split"):
+        split_indices(cfg, "xset", "val")

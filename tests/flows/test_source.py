@@ -1,0 +1,39 @@
+"""Where a run's clean sequences come from: the synthetic worlds and their fingerprints."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.config import CrossModalConfig, SourceConfig
+from flows.stages import load_source, source_fingerprint
+from pipeline.formats.ntu_names import parse_ntu_name
+from pipeline.synth.ntu60.world import NTU60Config
+
+
+def test_the_default_source_is_the_ntu60_worlds_xview_validation_split():
+    src = CrossModalConfig().source
+    assert (src.world, src.benchmark, src.part) == ("ntu60", "xview", "val")
+    assert src.ntu60 == NTU60Config()
+
+
+def test_ntu60_source_generates_only_the_split_asked_for():
+    src = SourceConfig(ntu60=NTU60Config(takes_per_class=1, seed=2))
+    sset = load_source(src)
+    assert len(sset) == 120 and len(sset.class_names) == 60
+    assert {parse_ntu_name(n).camera for n in sset.name} == {1}
+    xsub = load_source(src.model_copy(update={"benchmark": "xsub", "part": "train"}))
+    assert {parse_ntu_name(n).performer for n in xsub.name} <= {1, 2, 4, 5, 8, 9, 13, 14, 15, 16, 17, 18, 19, 25,
+                                                                  27, 28, 31, 34, 35, 38}
+
+
+def test_fingerprints_name_the_world_and_its_settings():
+    a = source_fingerprint(SourceConfig())
+    b = source_fingerprint(SourceConfig(ntu60=NTU60Config(seed=1)))
+    c = source_fingerprint(SourceConfig(world="ntu12"))
+    assert a != b and a != c and b != c
+    assert a["world"] == "ciasa.synth.ntu60" and "synth" in c
+
+
+def test_a_synthetic_world_has_only_train_and_val():
+    with pytest.raises(ValueError, match="train and val"):
+        CrossModalConfig(source=SourceConfig(part="test"))
