@@ -6,6 +6,10 @@ folder's completion marker (:mod:`flows.rundir`); it returns a small typed recor
 (:class:`SetOutput`, :class:`SequenceOutput`, ...) that the Prefect tasks pass on and
 persist as JSON. The Prefect tasks (:mod:`flows.tasks`) wrap these one to one; the
 benchmark calls them directly to measure what Prefect adds.
+
+The records live in :mod:`flows.stage_outputs`, the source data and fingerprints in
+:mod:`flows.sources`, the report stage in :mod:`flows.stage_report`; all are re-exported
+here, where the tasks look them up.
 """
 
 from __future__ import annotations
@@ -14,174 +18,39 @@ import json
 import logging
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field
-
-from flows.rundir import file_sha256, mark_complete
+from flows.rundir import mark_complete
+from flows.sources import (  # noqa: F401 - re-exported: the stages' public helpers
+    load_source,
+    model_fingerprint,
+    resolve_device,
+    sample_refs,
+    sequence_hash,
+    source_fingerprint,
+)
+from flows.stage_outputs import (  # noqa: F401 - re-exported
+    ROLES,
+    EvaluateOutput,
+    ExtractOutput,
+    RecoveredOutput,
+    Role,
+    SampleRef,
+    SequenceOutput,
+    SetOutput,
+    StageOutput,
+)
+from flows.stage_report import (  # noqa: F401 - re-exported
+    ATTACK_METRICS,
+    SUMMARY_FORMAT,
+    ReportOutput,
+    RunReportInputs,
+    SampleStatus,
+    report_stage,
+    reuse_report,
+)
 
 log = logging.getLogger(__name__)
-
-Role = Literal["clean", "adversarial"]
-ROLES: tuple[Role, Role] = ("clean", "adversarial")
-
-
-class StageOutput(BaseModel):
-    """What every stage output record has: the stage key, the seconds the stage function
-    took, whether the output folder was found complete and reused without calling it
-    (``reused``) and whether Prefect answered from its cache (``cached``, set by the flow)."""
-
-    key: str
-    seconds: float = 0.0
-    reused: bool = False
-    cached: bool = False
-
-
-class SampleRef(BaseModel):
-    """One sequence of a set: its name, index, label, valid frames and content hash
-    (SHA-256 over the valid frames and the name)."""
-
-    name: str
-    index: int
-    label: int
-    num_frames: int
-    content_hash: str
-
-
-class SetOutput(StageOutput):
-    """A skeleton set written by a stage (``path``, ``.npz`` with its ``.json`` manifest)."""
-
-    stage: str
-    folder: str
-    path: str
-    content_hash: str
-    samples: list[SampleRef] = Field(default_factory=list)
-    info: dict[str, Any] = Field(default_factory=dict)
-
-
-class SequenceOutput(StageOutput):
-    """One sequence's render (``bundle``) or its failure (``reason``)."""
-
-    role: Role
-    name: str
-    status: Literal["ok", "failed"] = "ok"
-    reason: str | None = None
-    bundle: str | None = None
-    frames: int = 0
-
-
-class ExtractOutput(StageOutput):
-    """One bundle's extraction: ``folder`` holds ``sample.npz`` (absent when it failed)
-    and ``sample_report.json``."""
-
-    role: Role
-    name: str
-    folder: str
-    status: Literal["ok", "failed"] = "ok"
-    reason: str | None = None
-    detection_rate: float | None = None
-    mpjpe_mm: float | None = None
-
-
-class RecoveredOutput(StageOutput):
-    """The recovered set of one role (``path`` None when no sequence was recovered) and
-    the joined extraction report."""
-
-    role: Role
-    folder: str
-    path: str | None
-    report: str
-    content_hash: str | None
-    samples: list[str] = Field(default_factory=list)
-
-
-class EvaluateOutput(StageOutput):
-    """``crossmodal.json`` / ``crossmodal.md`` and the headline numbers."""
-
-    folder: str
-    json_path: str
-    markdown_path: str
-    headline: str
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def resolve_device(device: str) -> str:
-    """``auto`` -> ``cuda`` when torch sees a GPU here, else ``cpu``."""
-    if device != "auto":
-        return device
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
-def model_fingerprint(spec: str) -> str:
-    """SHA-256 over the name and the bytes of the checkpoint file(s) behind ``spec``."""
-    import hashlib
-
-    from pipeline.models import resolve
-
-    h = hashlib.sha256(str(spec).encode("utf-8"))
-    for f in resolve(spec):
-        h.update(file_sha256(f).encode("ascii"))
-    return h.hexdigest()
-
-
-def source_fingerprint(source: Any) -> dict[str, Any]:
-    """What identifies the source data of a :class:`~flows.config.SourceConfig`: the
-    synthetic generator's settings; a file's (and its manifest's) bytes; for a folder (a
-    dataset of many files), every file's name, size and modification time."""
-    if source.data is None and source.world == "ntu60":
-        from pipeline.synth.ntu60.world import GENERATOR_NAME, GENERATOR_VERSION
-
-        return {"world": GENERATOR_NAME, "ntu60": source.ntu60.model_dump(mode="json"),
-                "generator_version": GENERATOR_VERSION, "benchmark": source.benchmark, "part": source.part}
-    if source.data is None:
-        from pipeline.synth.generate import GENERATOR_VERSION
-
-        return {"synth": source.synth.model_dump(mode="json"), "generator_version": GENERATOR_VERSION,
-                "part": source.part}
-    path = Path(source.data)
-    if path.is_dir():
-        return {"folder": {str(f.relative_to(path)): [f.stat().st_size, f.stat().st_mtime_ns]
-                           for f in sorted(path.rglob("*")) if f.is_file()}, "part": source.part}
-    return {"data": {f.name: file_sha256(f) for f in (path, path.with_suffix(".json")) if f.is_file()},
-            "part": source.part}
-
-
-def sequence_hash(sset: Any, index: int) -> str:
-    """SHA-256 over sample ``index``'s valid frames and name (what its render depends on)."""
-    import numpy as np
-
-    from pipeline.io_utils import hash_arrays
-
-    nf = int(sset.num_frames[index])
-    return hash_arrays({"data": np.asarray(sset.data[index], dtype=np.float64)[:, :nf],
-                        "name": np.array(str(sset.name[index]))})
-
-
-def sample_refs(sset: Any) -> list[SampleRef]:
-    """One :class:`SampleRef` per sample of ``sset``."""
-    return [SampleRef(name=str(sset.name[i]), index=i, label=int(sset.label[i]), num_frames=int(sset.num_frames[i]),
-                      content_hash=sequence_hash(sset, i)) for i in range(len(sset))]
-
-
-def load_source(source: Any) -> Any:
-    """The skeleton set a :class:`~flows.config.SourceConfig` describes (its ``part``)."""
-    if source.data is None and source.world == "ntu60":
-        from pipeline.synth.ntu60.world import generate_ntu60, split_indices
-
-        indices = None if source.part is None else split_indices(source.ntu60, source.benchmark, source.part)
-        return generate_ntu60(source.ntu60, indices=indices)
-    if source.data is None:
-        from pipeline.synth import generate_synthetic
-
-        sset = generate_synthetic(source.synth)
-        return sset if source.part is None else sset.split(source.part)
-    from pipeline.evaluate import load_evaluation_set
-
-    return load_evaluation_set(source.data, source.part)
 
 
 # --------------------------------------------------------------------------- stages
@@ -427,144 +296,9 @@ def reuse_evaluation(key: str, out_dir: str | Path) -> EvaluateOutput:
                           reused=True)
 
 
-# --------------------------------------------------------------------------- report
-
-
-class SampleStatus(BaseModel):
-    """One sequence through the run: per step ``ok`` / ``failed`` / ``skipped`` (not
-    reached because an earlier step failed) and the reason of a failure."""
-
-    name: str
-    label: int
-    attack_success: bool | None = None
-    steps: dict[str, str] = Field(default_factory=dict)
-    reasons: dict[str, str] = Field(default_factory=dict)
-
-    @property
-    def failed(self) -> bool:
-        return any(v == "failed" for v in self.steps.values())
-
-
-class RunReportInputs(BaseModel):
-    """What the run's report is made of: paths of the stage outputs, the settings, the
-    per-sequence status and the timings."""
-
-    run_dir: str
-    config: dict[str, Any]
-    stage_keys: dict[str, Any]
-    clean: str
-    adversarial: str
-    attack_json: str
-    clean_recovered: str | None
-    adversarial_recovered: str | None
-    extract_reports: dict[str, str]
-    crossmodal_json: str | None
-    crossmodal_markdown: str | None
-    evaluate_error: str | None = None
-    bundles: dict[str, dict[str, str]] = Field(default_factory=dict)
-    samples: list[SampleStatus]
-    timings: dict[str, float] = Field(default_factory=dict)
-
-    def failures(self) -> list[dict[str, str]]:
-        """One entry per failed step of a sequence (``stage``, ``sample``, ``reason``), plus
-        the evaluation's failure."""
-        out = [{"stage": step, "sample": s.name, "reason": s.reasons.get(step, "")}
-               for s in self.samples for step, state in s.steps.items() if state == "failed"]
-        if self.evaluate_error:
-            out.append({"stage": "evaluate", "sample": "(all)", "reason": self.evaluate_error})
-        return out
-
-
-class ReportOutput(StageOutput):
-    """The report's files: ``summary.json`` / ``summary.md``, and the HTML report
-    (:func:`flows.report.build_report`) with its figures."""
-
-    folder: str
-    summary_json: str
-    summary_markdown: str
-    figures: list[str] = Field(default_factory=list)
-    html: str | None = None
-
-
-SUMMARY_FORMAT = "ciasa.run_summary"
-#: Attack metrics the summary lists (perceptibility and success).
-ATTACK_METRICS = ("clean_accuracy", "adversarial_accuracy", "targeted_fooling_rate_over_correct",
-                  "untargeted_fooling_rate_over_correct", "mean_joint_displacement_mm", "max_joint_displacement_mm",
-                  "bone_length_error_mean", "clip_excess_max")
-
-
-def _summary_markdown(inputs: RunReportInputs, crossmodal_md: str | None, attack_metrics: dict[str, Any]) -> str:
-    failed = [s for s in inputs.samples if s.failed]
-    lines = ["# Cross-modal run", "", f"Run folder: `{inputs.run_dir}`", "",
-             f"{len(inputs.samples)} sequences, {len(inputs.samples) - len(failed)} through every step, "
-             f"{len(failed)} with a failed step.", ""]
-    if inputs.evaluate_error:
-        lines += [f"**Evaluation failed:** {inputs.evaluate_error}", ""]
-    if crossmodal_md:
-        lines += [crossmodal_md.strip(), ""]
-    if attack_metrics:
-        lines += ["## Attack (source skeletons)", "", "| metric | value |", "|---|---|"]
-        lines += [f"| {k} | {'n/a' if v is None else f'{v:.4g}'} |" for k, v in attack_metrics.items()]
-        lines.append("")
-    failures = inputs.failures()
-    if failures:
-        lines += ["## Failures", "", "| sequence | step | reason |", "|---|---|---|"]
-        for f in failures:
-            lines.append(f"| {f['sample']} | {f['stage']} | {' '.join(f['reason'].split()).replace('|', '/')} |")
-        lines.append("")
-    return "\n".join(lines)
-
-
-def report_stage(inputs: RunReportInputs, out_dir: str | Path, key: str) -> ReportOutput:
-    """Write ``summary.json`` and ``summary.md`` (numbers, settings, per-sequence status,
-    failures) and the HTML report with its figures (:func:`flows.report.build_report`:
-    ``report.html``, ``report.json``, ``figures/*.png``) into ``out_dir``."""
-    from flows.report import ReportInputs, build_report
-    from flows.rundir import mark_complete
-    from pipeline.io_utils import atomic_outputs
-
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    attack_doc = json.loads(Path(inputs.attack_json).read_text(encoding="utf-8"))
-    metrics = {k: attack_doc["metrics"][k] for k in ATTACK_METRICS if k in attack_doc.get("metrics", {})}
-    crossmodal = (json.loads(Path(inputs.crossmodal_json).read_text(encoding="utf-8"))
-                  if inputs.crossmodal_json else None)
-    crossmodal_md = Path(inputs.crossmodal_markdown).read_text(encoding="utf-8") if inputs.crossmodal_markdown else None
-    extraction = {role: json.loads(Path(p).read_text(encoding="utf-8")).get("summary")
-                  for role, p in inputs.extract_reports.items()}
-    paths = build_report(ReportInputs(
-        title=f"Cross-modal run: {inputs.config.get('model')}", config=inputs.config,
-        model=str(inputs.config.get("model")), clean_set=inputs.clean, adversarial_set=inputs.adversarial,
-        attack_json=inputs.attack_json, clean_bundles=inputs.bundles.get("clean", {}),
-        adversarial_bundles=inputs.bundles.get("adversarial", {}), clean_recovered=inputs.clean_recovered,
-        adversarial_recovered=inputs.adversarial_recovered, extraction_reports=inputs.extract_reports,
-        crossmodal_json=inputs.crossmodal_json, failures=inputs.failures(), timings=inputs.timings,
-        unavailable={"crossmodal": f"the evaluation failed: {inputs.evaluate_error}"} if inputs.evaluate_error else {},
-    ), out_dir)
-    figures = [str(p) for p in paths.figures.values()]
-    summary = {"format": SUMMARY_FORMAT, "version": 1, "run_dir": inputs.run_dir, "keys": inputs.stage_keys,
-               "report": str(paths.html), "crossmodal": crossmodal, "attack_metrics": metrics,
-               "extraction": extraction, "evaluate_error": inputs.evaluate_error,
-               "samples": [s.model_dump() for s in inputs.samples], "failures": inputs.failures(),
-               "timings": inputs.timings, "config": inputs.config}
-    json_path, md_path = out_dir / "summary.json", out_dir / "summary.md"
-    with atomic_outputs() as group:
-        group.path(json_path).write_text(json.dumps(summary, indent=1, default=str), encoding="utf-8")
-        group.path(md_path).write_text(_summary_markdown(inputs, crossmodal_md, metrics), encoding="utf-8")
-    files = [json_path, md_path, paths.html, paths.json, *paths.figures.values()]
-    mark_complete(out_dir, key, [f.relative_to(out_dir) for f in files])
-    return ReportOutput(key=key, folder=str(out_dir), summary_json=str(json_path), summary_markdown=str(md_path),
-                        figures=figures, html=str(paths.html))
-
-
-def reuse_report(key: str, out_dir: str | Path) -> ReportOutput:
-    """The :class:`ReportOutput` of a complete report folder."""
-    from flows.rundir import read_marker
-
-    out_dir = Path(out_dir)
-    doc = read_marker(out_dir) or {}
-    names = list(doc.get("files", {}))
-    return ReportOutput(key=key, folder=str(out_dir), summary_json=str(out_dir / "summary.json"),
-                        summary_markdown=str(out_dir / "summary.md"),
-                        figures=[str(out_dir / n) for n in names if n.endswith(".png")],  # figures/*.png
-                        html=next((str(out_dir / n) for n in names if n.endswith(".html")), None), reused=True)
+__all__ = ["ATTACK_CPU_THREADS", "ATTACK_METRICS", "ROLES", "SAMPLE_FILE", "SUMMARY_FORMAT", "EvaluateOutput",
+           "ExtractOutput", "RecoveredOutput", "ReportOutput", "Role", "RunReportInputs", "SampleRef", "SampleStatus",
+           "SequenceOutput", "SetOutput", "StageOutput", "attack_stage", "evaluate_stage", "extract_output",
+           "extract_stage", "load_source", "merge_stage", "model_fingerprint", "render_stage", "report_stage",
+           "resolve_device", "reuse_evaluation", "reuse_recovered", "reuse_report", "reuse_set", "sample_refs",
+           "select_stage", "sequence_hash", "source_fingerprint", "write_attack_outputs"]
