@@ -8,7 +8,8 @@ of issue 14 asks for at least 6 of those 10 pairs inside the groups, as on real 
 reading / writing / phone / typing and their like dominate the confusions.
 
 Run: ``.venv/bin/python bench/ntu60_confusions.py --data build/ntu60/xview/val.npz
---model pipeline/models/bundled/stgcn-synth.pt [--json build/confusions.json]``
+--model stgcn-ntu60 [--json build/confusions.json]`` (data from ``ciasa data synth-ntu60
+--out build/ntu60``)
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def main() -> None:
     for g in FINE_GRAINED_GROUPS:
         cls = groups[g]
         total = int(conf[cls].sum())
+        if total == 0:
+            continue
         own = int(conf[cls, cls].sum())
         inside = int(conf[np.ix_(cls, cls)].sum())
         out["groups"][g] = {"classes": len(cls), "samples": total, "top1": own / total,

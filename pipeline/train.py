@@ -61,14 +61,16 @@ def lr_at(step: int, total: int, cfg: TrainConfig, steps_per_epoch: int) -> floa
     return 0.5 * cfg.lr * (1.0 + math.cos(math.pi * min(1.0, progress)))
 
 
-def stream_preprocess(cfg: TrainConfig) -> str | None:
-    """The recogniser's input transform for ``cfg``: its ``preprocess`` (None for the
-    architecture's official one), prefixed by the temporal resize when ``window`` is set."""
+def stream_preprocess(cfg: TrainConfig, layout: str = "ntu25") -> str | None:
+    """The recogniser's input transform for ``cfg`` on data of ``layout``: its
+    ``preprocess`` (None for the architecture's official one for that layout), prefixed by
+    the temporal resize when ``window`` is set."""
     if cfg.window is None:
         return None if cfg.preprocess == "official" else cfg.preprocess
-    from pipeline.models import ARCHS
+    from pipeline.layouts import get_layout
+    from pipeline.models import official_preprocess
 
-    base = ARCHS[cfg.arch][1] if cfg.preprocess == "official" else cfg.preprocess
+    base = official_preprocess(cfg.arch, get_layout(layout)) if cfg.preprocess == "official" else cfg.preprocess
     return f"resize{cfg.window}+{base}"
 
 
@@ -166,7 +168,7 @@ def train_recognizer(cfg: TrainConfig, train_set: SkeletonSet, out: str | Path, 
     extra = ({"dropout": cfg.dropout} if cfg.arch == "stgcn" else {"num_person": cfg.num_person})
     rec = build_recognizer(cfg.arch, len(train_set.class_names), layout=train_set.layout,
                            class_names=list(train_set.class_names), name=name or out.stem,
-                           preprocess=stream_preprocess(cfg),
+                           preprocess=stream_preprocess(cfg, train_set.layout),
                            width=cfg.width, **extra).to(cfg.device)
     opt = torch.optim.SGD(rec.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.momentum > 0,
                           weight_decay=cfg.weight_decay)
@@ -254,7 +256,9 @@ def _restore(path: Path, rec: torch.nn.Module, opt: torch.optim.Optimizer, cfg: 
         raise FormatError("not a ciasa training state", path=path)
     ignore = ("threads", "device", "eval_every")  # where it runs and how often it is measured do not change the weights
     now = {k: v for k, v in cfg.model_dump().items() if k not in ignore}
-    then = {k: v for k, v in state["config"].items() if k not in ignore}
+    # a state written before a setting existed ran with that setting's default
+    then = {k: v for k, v in {**TrainConfig().model_dump(), **state["config"]}.items() if k not in ignore}
+    then = {k: tuple(v) if isinstance(now.get(k), tuple) and isinstance(v, list) else v for k, v in then.items()}
     if then != now:
         diff = sorted(k for k in now if then.get(k) != now[k])
         raise ValidationError(f"cannot resume: the recipe differs ({', '.join(diff)})", path=path,

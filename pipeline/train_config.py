@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class TrainConfig(BaseModel):
@@ -35,3 +35,10 @@ class TrainConfig(BaseModel):
     seed: int = Field(0, description="seed for weights, shuffling, augmentation, dropout")
     threads: int | None = Field(None, ge=1, description="torch CPU threads (default: torch's)")
     device: str = Field("cpu", description="torch device")
+
+    @field_validator("lr_steps")
+    @classmethod
+    def _check_lr_steps(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if any(not 0.0 < f <= 1.0 for f in v) or list(v) != sorted(v):
+            raise ValueError(f"lr_steps must be increasing fractions in (0, 1], got {list(v)}")
+        return v

@@ -78,6 +78,11 @@ def default_class_names(num_class: int, layout: str) -> list[str]:
     return [f"class_{k}" for k in range(num_class)]
 
 
+def official_preprocess(arch: str, layout: Layout) -> str:
+    """The input transform the official pipeline of ``arch`` applies to ``layout`` data."""
+    return _preprocess_kind(arch, layout)
+
+
 def _preprocess_kind(arch: str, layout: Layout) -> str:
     kind = ARCHS[arch][1]
     if layout.name != "ntu25":  # the official pre-normalisation is NTU-only

@@ -182,6 +182,8 @@ def resize_valid_frames(x: torch.Tensor, window: int) -> torch.Tensor:
     ``j`` reads source time ``(j + 0.5) L / window - 0.5`` clamped to ``[0, L - 1]``, which
     is ``F.interpolate(mode="linear", align_corners=False)`` applied to frames ``0..L-1``
     (the temporal resize the CTR-GCN and MS-G3D feeders apply, here without their crop).
+    As there, a body that is absent in some frames (all zero) is blended with its present
+    frames where the two meet.
     The padding after ``L`` is never read, so a sample's prediction does not depend on how
     much zero padding it carries. Indices and weights come from the data without gradient;
     values are blended differentiably.
@@ -195,13 +197,14 @@ def resize_valid_frames(x: torch.Tensor, window: int) -> torch.Tensor:
     if window < 1:
         raise ValueError(f"window must be at least 1, got {window}")
     n, c, _, v, m = x.shape
-    length = valid_length(x).to(x.dtype)  # N
-    j = torch.arange(window, device=x.device, dtype=x.dtype)
+    # source times in float64 whatever the input's precision (bf16 cannot count frames)
+    length = valid_length(x).to(torch.float64)  # N
+    j = torch.arange(window, device=x.device, dtype=torch.float64)
     src = ((j[None, :] + 0.5) * length[:, None] / window - 0.5).clamp(min=0.0)
     src = torch.minimum(src, (length - 1)[:, None])
     i0 = src.floor().long()  # N x W
     i1 = torch.minimum(i0 + 1, (length - 1).long()[:, None])
-    w1 = (src - i0.to(x.dtype))[:, None, :, None, None]
+    w1 = (src - i0.to(torch.float64)).to(x.dtype)[:, None, :, None, None]
     def take(idx: torch.Tensor) -> torch.Tensor:
         return torch.gather(x, 2, idx[:, None, :, None, None].expand(n, c, window, v, m))
     return take(i0) * (1.0 - w1) + take(i1) * w1

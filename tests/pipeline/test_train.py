@@ -153,3 +153,50 @@ def test_bf16_training_of_a_2s_agcn_stream(sets, tmp_path):
                       precision="bf16", max_train_samples=32)
     meta = train_recognizer(cfg, train, tmp_path / "m.pt")
     assert meta["history"][0]["loss"] > 0
+    fp32 = train_recognizer(cfg.model_copy(update={"precision": "fp32"}), train, tmp_path / "f.pt")
+    assert meta["history"][0]["loss"] != fp32["history"][0]["loss"]  # autocast really ran in bf16
+    assert meta["history"][0]["loss"] == pytest.approx(fp32["history"][0]["loss"], rel=0.05)
+
+
+def test_eval_every_skips_epochs_and_always_evaluates_the_last(sets, tmp_path):
+    train, val = sets
+    cfg = TrainConfig(arch="stgcn", width=4, epochs=3, batch_size=16, threads=1, eval_every=2, max_train_samples=32)
+    meta = train_recognizer(cfg, train, tmp_path / "m.pt", val_set=val)
+    assert ["val_top1" in h for h in meta["history"]] == [False, True, True]
+
+
+def test_a_state_from_before_a_setting_existed_resumes(sets, tmp_path):
+    """Settings added later (schedule, window, precision, ...) read as their defaults in an
+    older state; eval_every never blocks a resume."""
+    train, _ = sets
+    cfg = TrainConfig(arch="stgcn", width=4, epochs=2, batch_size=16, threads=1, max_train_samples=32)
+    out = tmp_path / "m.pt"
+    state_path = out.with_name(out.name + ".state.pt")
+
+    def stop_in_the_second_epoch(done, total):
+        if done == 3:  # 2 steps per epoch: the first epoch's state is written
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train_recognizer(cfg, train, out, progress=stop_in_the_second_epoch)
+    state = read_checkpoint(state_path)
+    newer = ("schedule", "lr_steps", "window", "precision", "eval_every")
+    state["config"] = {k: v for k, v in state["config"].items() if k not in newer}  # as an older version wrote it
+    torch.save(state, state_path)
+    resumed = train_recognizer(cfg.model_copy(update={"eval_every": 3}), train, out, resume=True)
+    straight = train_recognizer(cfg, train, tmp_path / "straight.pt")
+    assert [h["epoch"] for h in resumed["history"]] == [1, 2]
+    a, b = _weights(out), _weights(tmp_path / "straight.pt")
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert straight["history"][1]["loss"] == resumed["history"][1]["loss"]
+    state["config"]["lr"] = 0.5
+    torch.save(state, state_path)
+    with pytest.raises(ValidationError, match="recipe differs"):
+        train_recognizer(cfg, train, out, resume=True)
+
+
+def test_lr_steps_must_be_increasing_fractions():
+    with pytest.raises(ValueError, match="lr_steps"):
+        TrainConfig(lr_steps=(0.6, 0.3))
+    with pytest.raises(ValueError, match="lr_steps"):
+        TrainConfig(lr_steps=(0.5, 1.5))
