@@ -42,7 +42,7 @@ class SourceConfig(BaseModel):
 
     data: str | None = Field(None, description="skeleton set to draw from (a ciasa .npz, a folder with part, or "
                              "any format 'ciasa data info' reads); default: the synthetic world named by world")
-    world: Literal["ntu60", "ntu12"] = Field("ntu60", description="the synthetic world generated when data is not "
+    world: Literal["ntu60", "ntu12"] = Field("ntu12", description="the synthetic world generated when data is not "
                                              "given: ntu60 (all 60 NTU classes, described by ntu60) or ntu12 (the "
                                              "first, 12-class generator, described by synth)")
     part: str | None = Field("val", description="split to draw from (a synthetic world's val split is held out "

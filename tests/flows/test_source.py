@@ -10,14 +10,18 @@ from pipeline.formats.ntu_names import parse_ntu_name
 from pipeline.synth.ntu60.world import NTU60Config
 
 
-def test_the_default_source_is_the_ntu60_worlds_xview_validation_split():
+def test_the_default_source_is_the_default_models_world():
+    from flows.config import DEFAULT_MODEL
+    from pipeline.models import load_recognizer
+
     src = CrossModalConfig().source
-    assert (src.world, src.benchmark, src.part) == ("ntu60", "xview", "val")
-    assert src.ntu60 == NTU60Config()
+    assert src.part == "val" and src.benchmark == "xview" and src.ntu60 == NTU60Config()
+    sset = load_source(src.model_copy(update={"ntu60": NTU60Config(takes_per_class=1)}))
+    assert set(sset.class_names) <= set(load_recognizer(DEFAULT_MODEL).class_names)
 
 
 def test_ntu60_source_generates_only_the_split_asked_for():
-    src = SourceConfig(ntu60=NTU60Config(takes_per_class=1, seed=2))
+    src = SourceConfig(world="ntu60", ntu60=NTU60Config(takes_per_class=1, seed=2))
     sset = load_source(src)
     assert len(sset) == 120 and len(sset.class_names) == 60
     assert {parse_ntu_name(n).camera for n in sset.name} == {1}
@@ -27,8 +31,8 @@ def test_ntu60_source_generates_only_the_split_asked_for():
 
 
 def test_fingerprints_name_the_world_and_its_settings():
-    a = source_fingerprint(SourceConfig())
-    b = source_fingerprint(SourceConfig(ntu60=NTU60Config(seed=1)))
+    a = source_fingerprint(SourceConfig(world="ntu60"))
+    b = source_fingerprint(SourceConfig(world="ntu60", ntu60=NTU60Config(seed=1)))
     c = source_fingerprint(SourceConfig(world="ntu12"))
     assert a != b and a != c and b != c
     assert a["world"] == "ciasa.synth.ntu60" and "synth" in c
