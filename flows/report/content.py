@@ -1,6 +1,7 @@
 """The report's content as plain data (what ``report.json`` holds and the page shows).
 
-:func:`load_all` reads every input once (:class:`Loaded`); :func:`assemble` turns what was
+:func:`load_all` reads every input once (:class:`Loaded`, :mod:`flows.report.loading`;
+value helpers in :mod:`flows.report.values`); :func:`assemble` turns what was
 read into one JSON-ready dict. A piece that could not be read is a section
 ``{"available": false, "reason": "..."}``; every number is finite or None.
 
@@ -11,7 +12,6 @@ Rates are ``{"value": share in [0, 1] or None, "count": int, "total": int}`` as 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -19,17 +19,9 @@ from urllib.parse import quote
 
 import numpy as np
 
-from flows.report.inputs import (
-    SETS,
-    ReportInputs,
-    clean_number,
-    read_attack,
-    read_crossmodal,
-    read_extraction,
-    read_manifest,
-    read_set,
-    video_file,
-)
+from flows.report.inputs import SETS, ReportInputs, clean_number, read_manifest, video_file
+from flows.report.loading import Loaded, load_all  # noqa: F401 - re-exported
+from flows.report.values import _clean, _rate_of, _unavailable, class_name, pct, rate  # noqa: F401 - re-exported
 
 REPORT_FORMAT = "ciasa.run_report"
 REPORT_VERSION = 1
@@ -56,122 +48,6 @@ GROUND_TRUTHS = ("source_joints", "body_joints")
 #: Frame counts of a sample's extraction shown per sample.
 EXTRACTION_COUNTS = ("video_frames", "frames", "detection_rate", "interpolated_frames", "masked_frames",
                      "longest_gap")
-
-
-@dataclass
-class Loaded:
-    """Everything read from a :class:`ReportInputs`: documents and sets (None where they
-    could not be read) and the reason for each that is missing, by key."""
-
-    attack: dict[str, Any] | None = None
-    crossmodal: dict[str, Any] | None = None
-    extraction: dict[str, dict[str, Any] | None] = field(default_factory=dict)
-    sets: dict[str, Any] = field(default_factory=dict)
-    reasons: dict[str, str] = field(default_factory=dict)
-
-
-def _failure_reason(failures: list[dict[str, Any]], words: tuple[str, ...], which: str | None) -> str | None:
-    """The reasons of run-level failures (no sample) whose stage names one of ``words``
-    (and ``which`` set when the stage names a set), joined."""
-    found = []
-    for f in failures:
-        stage = str(f.get("stage", "")).lower()
-        if f.get("sample") not in (None, "") or not any(w in stage for w in words):
-            continue
-        named = f.get("set") if f.get("set") in SETS else next((s for s in SETS if s in stage), None)
-        if which is not None and named not in (None, which):
-            continue
-        found.append(f"{f.get('stage')}: {f.get('reason')}")
-    return "; ".join(found) if found else None
-
-
-def _missing(inputs: ReportInputs, key: str, words: tuple[str, ...], which: str | None, default: str) -> str:
-    return inputs.unavailable.get(key) or _failure_reason(inputs.failures, words, which) or default
-
-
-def load_all(inputs: ReportInputs) -> Loaded:
-    """Read every input of the report (never raises on a missing or malformed input: the
-    reason is recorded instead)."""
-    out = Loaded()
-    out.attack, reason = read_attack(inputs.attack_json)
-    if reason:
-        out.reasons["attack"] = reason
-    for which in SETS:
-        for key, path in ((which, inputs.clean_set if which == "clean" else inputs.adversarial_set),
-                          (f"{which}_recovered", inputs.recovered(which))):
-            if path is None:
-                out.sets[key] = None
-                out.reasons[key] = _missing(inputs, key, ("extract",), which,
-                                            f"no skeletons were recovered from the {which} videos")
-                continue
-            out.sets[key], reason = read_set(path, f"{key.replace('_', ' ')} skeleton set")
-            if reason:
-                out.reasons[key] = reason
-        path = inputs.extraction_reports.get(which)
-        key = f"extraction_{which}"
-        if path is None:
-            out.extraction[which] = None
-            out.reasons[key] = (inputs.unavailable.get(key) or inputs.unavailable.get("extraction")
-                                or _failure_reason(inputs.failures, ("extract",), which)
-                                or f"no extraction report for the {which} videos")
-        else:
-            out.extraction[which], reason = read_extraction(path)
-            if reason:
-                out.reasons[key] = reason
-    if inputs.crossmodal_json is None:
-        upstream = [f"{k.replace('_', ' ')}: {out.reasons[k]}" for k in ("clean_recovered", "adversarial_recovered")
-                    if out.sets.get(k) is None]
-        default = "no cross-modal evaluation was produced (no crossmodal.json)"
-        if upstream:
-            default = f"no cross-modal evaluation without the recovered skeletons ({'; '.join(upstream)})"
-        out.reasons["crossmodal"] = _missing(inputs, "crossmodal", ("crossmodal", "evaluat"), None, default)
-    else:
-        out.crossmodal, reason = read_crossmodal(inputs.crossmodal_json)
-        if reason:
-            out.reasons["crossmodal"] = reason
-    return out
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def rate(count: int, total: int) -> dict[str, Any]:
-    """A rate record: ``count`` of ``total`` (value None when total is 0)."""
-    return {"value": None if total == 0 else count / total, "count": int(count), "total": int(total)}
-
-
-def _rate_of(block: Any) -> dict[str, Any] | None:
-    if not isinstance(block, dict):
-        return None
-    return rate(int(block["count"]), int(block["total"]))
-
-
-def _clean(value: Any) -> Any:
-    """JSON-safe copy: finite numbers, str keys, lists for tuples and arrays."""
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _clean(value.tolist())
-    if isinstance(value, np.generic):
-        return _clean(value.item())
-    if isinstance(value, (bool, str)) or value is None:
-        return value
-    if isinstance(value, (int, float)):
-        return clean_number(value)
-    return str(value)
-
-
-def _unavailable(reason: str) -> dict[str, Any]:
-    return {"available": False, "reason": reason}
-
-
-def class_name(classes: list[str], index: Any) -> str | None:
-    """``classes[index]`` for a valid index, else None."""
-    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(classes):
-        return None
-    return classes[index]
 
 
 # --------------------------------------------------------------------------- sections
@@ -221,11 +97,6 @@ def crossmodal_section(loaded: Loaded) -> dict[str, Any]:
         "missing_adversarial_recovered": [str(s) for s in doc.get("missing_adversarial_recovered") or []],
         "class_names": classes, "per_class": per_class,
     }
-
-
-def pct(value: float | None, digits: int = 1) -> str:
-    """``0.533`` -> ``"53.3 %"``; None -> ``"n/a"``."""
-    return "n/a" if value is None else f"{100 * value:.{digits}f} %"
 
 
 def _held_frames(sset: Any) -> dict[str, Any] | None:
