@@ -83,11 +83,15 @@ def crossmodal_section(loaded: Loaded) -> dict[str, Any]:
         })
     model = str(doc.get("model", ""))
     n_rec = recovered["clean_accuracy"]["total"]
+    drop = paired_drop(doc.get("samples") or {}, "recovered")
+    source_drop = paired_drop(doc.get("samples") or {}, "source")
     return {
         "available": True,
         "model": model, "arch": doc.get("arch"),
         "headline": (f"{model} accuracy on {n_rec} recovered samples: {pct(recovered['clean_accuracy']['value'])} "
                      f"clean, {pct(recovered['adversarial_accuracy']['value'])} adversarial"),
+        "drop": drop, "source_drop": source_drop,
+        "verdict": verdict(drop, source_drop, paper["accuracy_drop"]),
         "num_samples": clean_number(doc.get("num_samples")), "num_recovered": clean_number(doc.get("num_recovered")),
         "num_unlabelled": clean_number(doc.get("num_unlabelled")), "targets_source": doc.get("targets_source"),
         "rows": rows, "paper": paper,
@@ -97,6 +101,49 @@ def crossmodal_section(loaded: Loaded) -> dict[str, Any]:
         "missing_adversarial_recovered": [str(s) for s in doc.get("missing_adversarial_recovered") or []],
         "class_names": classes, "per_class": per_class,
     }
+
+
+def paired_drop(samples: dict[str, Any], which: str) -> dict[str, Any] | None:
+    """Clean minus adversarial accuracy over the labelled samples of ``crossmodal.json``'s
+    per-sample columns, on the ``"source"`` skeletons or the ``"recovered"`` ones (samples
+    recovered in both sets), with Newcombe's paired 95 % interval and the Wilson intervals
+    of the two accuracies; None when no sample counts."""
+    from pipeline.stats import paired_difference_interval, wilson_interval
+
+    label = np.asarray(samples.get("label") or [], dtype=object)
+    clean = np.asarray(samples.get(f"clean_{which}_pred") or [], dtype=object)
+    adv = np.asarray(samples.get(f"adversarial_{which}_pred") or [], dtype=object)
+    if not (len(label) == len(clean) == len(adv)) or len(label) == 0:
+        return None
+    use = np.array([lab is not None and lab >= 0 and c is not None and a is not None
+                    for lab, c, a in zip(label, clean, adv)], dtype=bool)
+    if not use.any():
+        return None
+    lab = label[use].astype(np.int64)
+    clean_ok, adv_ok = clean[use].astype(np.int64) == lab, adv[use].astype(np.int64) == lab
+    diff, low, high = paired_difference_interval(clean_ok, adv_ok)
+    n = int(use.sum())
+    return {"value": diff, "low": low, "high": high, "num_samples": n,
+            "clean": {**rate(int(clean_ok.sum()), n), "interval": wilson_interval(int(clean_ok.sum()), n)},
+            "adversarial": {**rate(int(adv_ok.sum()), n), "interval": wilson_interval(int(adv_ok.sum()), n)}}
+
+
+def verdict(drop: dict[str, Any] | None, source_drop: dict[str, Any] | None, paper_drop: float) -> str:
+    """One plain sentence: does the accuracy drop survive the trip through video?"""
+    def pp(v: float) -> str:
+        return f"{100 * v:.1f} pp"
+
+    if drop is None:
+        return "No sample was recovered from both of its videos: there is no cross-modal measurement."
+    span = f"95 % interval {pp(drop['low'])} to {pp(drop['high'])}, {drop['num_samples']} samples; paper {pp(paper_drop)}"
+    src = ("" if source_drop is None else
+           f" On the source skeletons the drop is {pp(source_drop['value'])} ({pp(source_drop['low'])} to "
+           f"{pp(source_drop['high'])}).")
+    if drop["low"] > 0:
+        return (f"The attack's effect survives the video: recovered adversarial accuracy is {pp(drop['value'])} "
+                f"below clean ({span}).{src}")
+    return (f"No measurable effect after recovery: the drop is {pp(drop['value'])} ({span}); the interval "
+            f"includes zero.{src}")
 
 
 def _held_frames(sset: Any) -> dict[str, Any] | None:

@@ -136,8 +136,8 @@ def header(c: dict[str, Any]) -> Html:
                   f"recovered by {paper['extractor']}: {pct(paper['clean_accuracy'])} clean, "
                   f"{pct(paper['adversarial_accuracy'])} adversarial")
     if cross["available"]:
-        headline = tag("div", tag("div", "measured: ", cross["headline"]), tag("div", paper_line, cls="paper"),
-                       cls="headline")
+        headline = tag("div", tag("div", "measured: ", cross["headline"]), tag("div", cross.get("verdict", "")),
+                       tag("div", paper_line, cls="paper"), cls="headline")
     else:
         headline = tag("div", tag("div", "measured: not available: ", cross["reason"]),
                        tag("div", paper_line, cls="paper"), cls="headline")
