@@ -21,7 +21,7 @@ from pose_extract.config import ExtractConfig, make_config
 from pose_extract.lifting import CameraIntrinsics, lift
 from pose_extract.mapping import CONSTANTS, to_kinect_axes, to_ntu25
 from pose_extract.mediapipe_runner import Landmarks, run_mediapipe, settings
-from pose_extract.sequence import fill_gaps, resample
+from pose_extract.sequence import FilledSequence, fill_gaps, resample
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,22 @@ def intrinsics_for_video(landmarks: Landmarks, intrinsics: CameraIntrinsics | No
     return intrinsics
 
 
+def _fit(filled: FilledSequence, lm: Landmarks, ok: np.ndarray,
+         intr: CameraIntrinsics) -> tuple[FilledSequence, dict]:
+    """:func:`~pose_extract.skeleton_fit.fit_skeleton` on the mapped joints: data from
+    the detected frames (visibility-weighted, with their 2D landmarks), the others carried
+    by the smoothness; validity and gap bookkeeping unchanged."""
+    from dataclasses import replace
+
+    from pose_extract.skeleton_fit import fit_skeleton
+
+    weights = to_ntu25(np.asarray(lm.visibility, dtype=np.float64)[..., None])[..., 0]
+    fit = fit_skeleton(filled.joints, weights, ok, pixels=to_ntu25(lm.image), intrinsics=intr)
+    info = {"residual_mm": round(1000 * fit.residual_m, 2),
+            "bone_lengths_m": [round(float(v), 5) for v in fit.bone_lengths]}
+    return replace(filled, joints=fit.joints), info
+
+
 def extract_video(
     path: str | Path,
     *,
@@ -144,6 +160,9 @@ def extract_video(
     if lm.detected.any() and not ok.any():
         log.warning("%s: a person was detected but no frame could be placed in the camera frame", lm.path)
     filled = fill_gaps(to_ntu25(camera), ok, cfg.max_gap)  # T_video x 25 x 3
+    fit_info = None
+    if cfg.adapter == "fit" and ok.any():
+        filled, fit_info = _fit(filled, lm, ok, intr)
     out_fps = float(cfg.fps) if cfg.fps is not None else lm.fps
     joints, valid, _ = resample(filled.joints, filled.valid, lm.fps, out_fps)
     params = {
@@ -154,6 +173,7 @@ def extract_video(
         "intrinsics": intr.to_dict(),
         "mapping": "pose_extract.mapping (BlazePose 33 -> NTU 25, affine combinations)",
         "mapping_constants": dict(CONSTANTS),
+        "skeleton_fit": fit_info,
     }
     return Extraction(
         joints=joints, valid=valid, fps=out_fps, video_joints=filled.joints, video_valid=filled.valid,

@@ -3,6 +3,8 @@ shared by the library functions, the CLI (``ciasa extract``) and the tests."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from pose_extract.lifting import DEFAULT_HFOV_DEG
@@ -34,6 +36,9 @@ class ExtractConfig(BaseModel):
                                             description="MediaPipe person detection threshold")
     min_tracking_confidence: float = Field(DEFAULT_MIN_TRACKING_CONFIDENCE, ge=0, le=1,
                                            description="MediaPipe landmark tracking threshold")
+    adapter: Literal["none", "fit"] = Field(
+        "none", description="after mapping to NTU-25: none, or fit one consistent skeleton per sequence (constant "
+        "bone lengths, robust, smooth; pose_extract.skeleton_fit)")
 
 
 def make_config(base: ExtractConfig | None = None, **overrides) -> ExtractConfig:

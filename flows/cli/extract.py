@@ -52,6 +52,7 @@ def extract_command(
                                                     "--min-detection-confidence"),
     min_tracking_confidence: float = config_option(ExtractConfig, "min_tracking_confidence",
                                                    "--min-tracking-confidence"),
+    adapter: str = config_option(ExtractConfig, "adapter", "--adapter"),
 ) -> None:
     """Extract 3D skeletons from videos with MediaPipe Pose: NTU-25 joints in the Kinect camera
     frame, one sample per video; with render bundles, also errors against their ground truth."""
@@ -62,7 +63,7 @@ def extract_command(
         raise ValidationError("give exactly one of --renders DIR and --video FILE", field="--renders/--video")
     cfg = build_config(ExtractConfig, fov_deg=fov, fps=fps, max_gap=max_gap, smooth_window=smooth_window,
                        min_detection_confidence=min_detection_confidence,
-                       min_tracking_confidence=min_tracking_confidence)
+                       min_tracking_confidence=min_tracking_confidence, adapter=adapter)
     if video is not None:
         sset, ext = video_set(video, config=cfg)
         path, _ = save_extraction(sset, None, out)
