@@ -88,7 +88,8 @@ class CrossModalConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     model: str = Field(DEFAULT_MODEL, description="recogniser attacked and evaluated: bundled name "
-                       "(stgcn-synth, agcn-synth, ...) or checkpoint path")
+                       "(stgcn-synth, agcn-synth, ...), checkpoint path, or pkg.module:factory / file.py:factory "
+                       "(your own code, imported only when named here)")
     source: SourceConfig = Field(SourceConfig(), description="the clean sequences")
     attack: AttackStageConfig = Field(AttackStageConfig(), description="the attack (CIASA, advanced mode)")
     render: RenderConfig = Field(RenderConfig(), description="the videos (headless Blender)")

@@ -20,12 +20,17 @@ def resolve_device(device: str) -> str:
 
 
 def model_fingerprint(spec: str) -> str:
-    """SHA-256 over the name and the bytes of the checkpoint file(s) behind ``spec``."""
+    """SHA-256 over the name and the bytes of the checkpoint file(s) behind ``spec``; for a
+    ``module:factory`` spec, over its source file and its weights."""
     import hashlib
 
     from pipeline.models import resolve
+    from pipeline.models.external import is_external_spec, load_external
 
     h = hashlib.sha256(str(spec).encode("utf-8"))
+    if is_external_spec(spec):  # the user's code: its source file and its weights
+        h.update(load_external(spec).meta["content_hash"].encode("ascii"))
+        return h.hexdigest()
     for f in resolve(spec):
         h.update(file_sha256(f).encode("ascii"))
     return h.hexdigest()

@@ -113,7 +113,7 @@ def _parse_targets(text: Optional[str], n: int) -> Optional[list[int]]:
 def attack_command(
     data: Path = typer.Option(..., "--data", help="skeleton set (.npz, a folder with --part, or any format "
                               "'ciasa data info' reads)"),
-    model: str = typer.Option(..., "--model", help="checkpoint path or bundled name (stgcn-synth, ...)"),
+    model: str = typer.Option(..., "--model", help="checkpoint path, bundled name (stgcn-synth, ...), or your own pkg.module:factory / file.py:factory"),
     out: Path = typer.Option(..., "--out", help="output folder: adversarial.npz/.json, attack.json"),
     method: MethodChoice = typer.Option(MethodChoice.ciasa, "--method", help="fgsm (one step) or ciasa"),
     mode: ModeChoice = typer.Option(ModeChoice.basic, "--mode", help="basic, localized (needs --region) or "

@@ -35,7 +35,8 @@ def crossmodal_command(
     adversarial_recovered: Path = typer.Option(..., "--adversarial-recovered", help="skeletons recovered from "
                                                "the adversarial videos"),
     model: str = typer.Option(..., "--model", help="checkpoint path, a bundled name (stgcn-synth, agcn-joint-synth, "
-                              "agcn-bone-synth, agcn-synth), or several joined by '+' (ensemble)"),
+                              "agcn-bone-synth, agcn-synth), several joined by '+' (ensemble), or your own "
+                              "pkg.module:factory / file.py:factory"),
     targets: Optional[Path] = typer.Option(None, "--targets", help="the attack's attack.json (target per sample "
                                            "name); default: the adversarial set's per-sample 'attack_target' "
                                            "when present, else no target rates"),

@@ -32,7 +32,8 @@ def evaluate_command(
     data: Path = typer.Option(..., "--data", help="skeleton set: a ciasa .npz, a folder (with --part: <part>.npz "
                               "or st-gcn <part>_data.npy), or any format 'ciasa data info' reads"),
     model: str = typer.Option(..., "--model", help="checkpoint path, a bundled name (stgcn-synth, agcn-joint-synth, "
-                              "agcn-bone-synth, agcn-synth), or several joined by '+' (ensemble)"),
+                              "agcn-bone-synth, agcn-synth), several joined by '+' (ensemble), or your own "
+                              "pkg.module:factory / file.py:factory"),
     part: Optional[str] = typer.Option(None, "--part", help="split to evaluate (e.g. val); default: the whole set"),
     stream: Optional[StreamChoice] = typer.Option(None, "--stream", help="for an official 2s-AGCN file: joint or bone "
                                                   "(default: from the file name, else joint)"),

@@ -46,7 +46,7 @@ def experiment_command(
                                             "(localized regions), table3 (transfer to 2s-AGCN), ablation"),
     data: Path = typer.Option(..., "--data", help="skeleton set: a ciasa .npz, a folder (with --part), or any "
                               "format 'ciasa data info' reads"),
-    model: str = typer.Option(..., "--model", help="attacked model: checkpoint path or bundled name (stgcn-synth)"),
+    model: str = typer.Option(..., "--model", help="attacked model: checkpoint path, bundled name (stgcn-synth), or pkg.module:factory / file.py:factory"),
     out: Path = typer.Option(..., "--out", help="output folder for <name>.md, <name>.json, <name>.png"),
     part: Optional[str] = typer.Option(None, "--part", help="split to use (e.g. val); default: the whole set"),
     per_class: int = typer.Option(_default("DEFAULT_EXPERIMENT_PER_CLASS"), "--per-class", min=1,

@@ -229,19 +229,26 @@ def resolve(spec: str | Path) -> list[Path]:
 
 def load_recognizer(spec: str | Path, *, stream: str | None = None, class_names: list[str] | None = None,
                     device: str | torch.device = "cpu", trainable: bool = False) -> Recognizer:
-    """A ready recogniser from a bundled name, a checkpoint path, or ``a+b`` (ensemble).
+    """A ready recogniser from a bundled name, a checkpoint path, ``a+b`` (ensemble), or
+    the user's own code.
 
     Args:
         spec: ``stgcn-synth``, ``agcn-joint-synth``, ``agcn-bone-synth``, ``agcn-synth``, a
-            ciasa checkpoint, an official state dict, or several joined by ``+``.
+            ciasa checkpoint, an official state dict, several joined by ``+``, or
+            ``pkg.module:factory`` / ``path/to/file.py:factory`` (imported only then;
+            :mod:`pipeline.models.external`).
         stream: for an official 2s-AGCN file, ``"joint"`` or ``"bone"`` (default: from the
             file name, else joint).
         class_names: names for an official checkpoint (default: NTU-60/120 by class count).
         device: where to put it.
         trainable: keep train mode and gradients on parameters (default: eval, frozen).
     """
-    files = resolve(spec)
-    parts = [load_checkpoint_file(f, stream=stream, class_names=class_names) for f in files]
+    from pipeline.models.external import is_external_spec, load_external
+
+    if is_external_spec(spec):
+        parts = [load_external(spec)]
+    else:
+        parts = [load_checkpoint_file(f, stream=stream, class_names=class_names) for f in resolve(spec)]
     if len(parts) == 1:
         rec = parts[0]
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from flows.config import CrossModalConfig, SourceConfig
@@ -41,3 +43,18 @@ def test_fingerprints_name_the_world_and_its_settings():
 def test_a_synthetic_world_has_only_train_and_val():
     with pytest.raises(ValueError, match="train and val"):
         CrossModalConfig(source=SourceConfig(part="test"))
+
+
+def test_the_run_cache_key_follows_the_weights(tmp_path, monkeypatch):
+    import torch
+
+    from flows.sources import model_fingerprint
+    from pipeline.models import load_recognizer
+
+    spec = f"{Path(__file__).resolve().parents[1] / 'fixtures' / 'user_model.py'}:make"
+    base = model_fingerprint(spec)
+    assert model_fingerprint(spec) == base
+    state = {k: v * 2.0 for k, v in load_recognizer(spec).streams[0].net.state_dict().items()}
+    torch.save(state, tmp_path / "w.pt")
+    monkeypatch.setenv("CIASA_TEST_USER_MODEL_WEIGHTS", str(tmp_path / "w.pt"))
+    assert model_fingerprint(spec) != base
