@@ -296,7 +296,7 @@ def test_attack_goes_to_the_dask_worker_that_declares_a_gpu(harness):
     assert annotated and names == [str(gpu[0])] * 6
 
 
-def test_a_model_from_outside_the_package_runs_end_to_end(resumed, config, tmp_path, monkeypatch):
+def test_a_model_from_outside_the_package_runs_end_to_end(harness, config, tmp_path, monkeypatch):
     """``model=path/to/file.py:factory`` (issue 17): the run selects, attacks and evaluates
     with the user's model, records the spec, and a change to its weights changes the cache
     keys of every stage that depends on the model (the clean renders stay cached)."""
