@@ -38,7 +38,8 @@ import tempfile
 import time
 from pathlib import Path
 
-TINY = ["source.world=ntu12", "source.synth.samples=24", "source.synth.frames=16", "source.synth.seed=3",
+TINY = ["model=stgcn-synth", "source.world=ntu12", "source.synth.samples=24", "source.synth.frames=16",
+        "source.synth.seed=3",
         "source.synth.distance_range=[2.3,2.9]", "source.part=null", "source.samples=2", "attack.iterations=5",
         "render.quality=default", "render.resolution=[256,144]", "render.threads=1", "render_retries=0",
         "extract_retries=0"]

@@ -22,8 +22,9 @@ from pipeline.synth.ntu60.world import NTU60Config
 from pose_extract.config import ExtractConfig
 from render.config import RenderConfig
 
-#: The recogniser attacked and evaluated by default (bundled, trained on the synthetic set).
-DEFAULT_MODEL = "stgcn-synth"
+#: The recogniser attacked and evaluated by default (bundled, trained on the NTU-60-like
+#: world's X-view training split).
+DEFAULT_MODEL = "stgcn-ntu60"
 #: Sequences attacked, rendered and recovered by default: 12 of the 60 classes, one each
 #: (class-balanced draw; see the README for the time on a 2-core CPU).
 DEFAULT_SAMPLES = 12
@@ -42,7 +43,7 @@ class SourceConfig(BaseModel):
 
     data: str | None = Field(None, description="skeleton set to draw from (a ciasa .npz, a folder with part, or "
                              "any format 'ciasa data info' reads); default: the synthetic world named by world")
-    world: Literal["ntu60", "ntu12"] = Field("ntu12", description="the synthetic world generated when data is not "
+    world: Literal["ntu60", "ntu12"] = Field("ntu60", description="the synthetic world generated when data is not "
                                              "given: ntu60 (all 60 NTU classes, described by ntu60) or ntu12 (the "
                                              "first, 12-class generator, described by synth)")
     part: str | None = Field("val", description="split to draw from (a synthetic world's val split is held out "
@@ -88,7 +89,7 @@ class CrossModalConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     model: str = Field(DEFAULT_MODEL, description="recogniser attacked and evaluated: bundled name "
-                       "(stgcn-synth, agcn-synth, ...), checkpoint path, or pkg.module:factory / file.py:factory "
+                       "(stgcn-ntu60, stgcn-synth, agcn-synth, ...), checkpoint path, or pkg.module:factory / file.py:factory "
                        "(your own code, imported only when named here)")
     source: SourceConfig = Field(SourceConfig(), description="the clean sequences")
     attack: AttackStageConfig = Field(AttackStageConfig(), description="the attack (CIASA, advanced mode)")

@@ -47,6 +47,7 @@ BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
 
 #: Bundled recogniser names -> checkpoint files in ``pipeline/models/bundled/``.
 BUNDLED: dict[str, tuple[str, ...]] = {
+    "stgcn-ntu60": ("stgcn-ntu60.pt",),
     "stgcn-synth": ("stgcn-synth.pt",),
     "agcn-joint-synth": ("agcn-joint-synth.pt",),
     "agcn-bone-synth": ("agcn-bone-synth.pt",),

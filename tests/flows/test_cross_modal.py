@@ -34,7 +34,8 @@ pytest.importorskip("prefect_dask")
 #: 2.03 m, S013C002P014R001A044 touch head at 1.98 m: the clips flow-sit and flow-touch of the
 #: margin table at 2.0 m), 5 CIASA iterations, default quality at 320x180, no retries (the
 #: failure below must not be retried away).
-TINY = ["source.world=ntu12", "source.synth.samples=24", "source.synth.frames=16", "source.synth.seed=3",
+TINY = ["model=stgcn-synth", "source.world=ntu12", "source.synth.samples=24", "source.synth.frames=16",
+        "source.synth.seed=3",
         "source.synth.distance_range=[1.95,2.05]", "source.part=null", "source.samples=2", "attack.iterations=5",
         "render.quality=default", "render.resolution=[320,180]", "render.threads=1", "render_retries=0",
         "extract_retries=0"]
