@@ -63,7 +63,7 @@ def config_option(model: type, field: str, *names: str, **kw):
     return typer.Option(f.default, *names, help=text, **kw)
 
 
-def build_config(model: type, **values):
+def build_config(model: type, /, **values):
     """``model(**values)`` for a pydantic config model; an invalid value becomes one
     :class:`~pipeline.errors.ValidationError` naming its field (one-line CLI error)."""
     from pydantic import ValidationError as PydanticError

@@ -50,6 +50,14 @@ def test_show_config_prints_every_section(capsys):
         assert section in out
 
 
+def test_top_level_model_setting_is_taken(capsys):
+    """``model=...`` is a field of the run, not the config class handed to the builder (a
+    keyword clash once failed every flow test: "got multiple values for argument 'model'")."""
+    assert main(["run", "--show-config", "model=stgcn-synth", "source.world=ntu12"]) == 0
+    out = capsys.readouterr().out
+    assert "model: stgcn-synth" in out and "world: ntu12" in out
+
+
 def test_unanswered_server_is_a_clear_error(capsys, monkeypatch):
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     url = f"http://127.0.0.1:{_closed_port()}/api"
