@@ -8,7 +8,7 @@ of issue 14 asks for at least 6 of those 10 pairs inside the groups, as on real 
 reading / writing / phone / typing and their like dominate the confusions.
 
 Run: ``.venv/bin/python bench/ntu60_confusions.py --data build/ntu60/xview/val.npz
---model stgcn-ntu60 [--json build/confusions.json]`` (data from ``ciasa data synth-ntu60
+--model stgcn-ntu60 [--json build/confusions.json] [--report-dir build/eval-xview]`` (data from ``ciasa data synth-ntu60
 --out build/ntu60``)
 """
 
@@ -28,9 +28,12 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=10)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", help="write the figures here")
+    ap.add_argument("--report-dir", help="also write the evaluation (report.json with per-class accuracy and the "
+                                         "confusion matrix, confusion.png) into this folder")
     args = ap.parse_args()
     import torch
 
+    from pipeline.eval_report import write_evaluation
     from pipeline.evaluate import evaluate_recognizer, most_confused_pairs
     from pipeline.models import load_recognizer
     from pipeline.skeleton_set import load_skeleton_set
@@ -39,6 +42,8 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     sset = load_skeleton_set(args.data)
     rep = evaluate_recognizer(load_recognizer(args.model), sset, data_path=args.data)
+    if args.report_dir:
+        write_evaluation(rep, args.report_dir)
     print(f"top-1 {100 * rep.top1:.2f} % on {rep.num_evaluated} samples (top-5 {100 * rep.top5:.2f} %)")
     groups = defaultdict(list)
     for c, spec in enumerate(CLASSES):
