@@ -55,8 +55,9 @@ clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache
 
 # Retrain the bundled recognisers exactly as recorded in pipeline/models/bundled/MODEL_CARD.md
-# (resumable: re-run after an interruption). The NTU-60-like world's ST-GCN: about 1 h 50 min
-# on a 2-core CPU with bf16 (AMX / AVX-512 BF16); the twelve-class ones 25-40 min each.
+# (resumable: re-run after an interruption). The NTU-60-like world's ST-GCN: 18 epochs of
+# 4,800 sequences, 470-550 s per epoch on a 2-core AMD EPYC with AVX-512 BF16 (measured for
+# epochs 10-18), so about 2.5 h; the twelve-class ones 25-40 min each.
 NTU60_DATA   := build/ntu60
 BUNDLED_DATA := build/synth-bundled
 bundled-models: bundled-models-ntu60 bundled-models-ntu12
