@@ -11,7 +11,9 @@ samples per class, seeded, least-likely targets, 100 iterations, every regularis
   knees 0.05, ankles 0.15, feet 0.25).
 
 Each setting's result is written to ``<out>/<setting>.json`` as soon as it finishes and is
-skipped when that file exists (re-run after an interruption to continue); the summary
+reused when that file exists and was made with the same model, data, subset and attack
+settings (re-run after an interruption to continue; other settings are refused with a
+message naming the file, never mixed into the summary); the summary
 prints every targeted fooling rate with its count and Wilson 95 % interval.
 
 Run: ``.venv/bin/python bench/ntu60_attack_protocol.py --data build/ntu60/xview/val.npz
@@ -71,16 +73,24 @@ def main() -> None:
                          batch_size=args.batch_size)
     sub_set = sset.subset(sub.indices)
     print(f"{len(sub)} samples ({args.per_class} per class, correctly classified) of {len(sset)}")
+    samples = [str(sset.name[i]) for i in sub.indices]
     summary = {}
     for setting in [s.strip() for s in args.settings.split(",") if s.strip()]:
         path = out / f"{setting}.json"
-        if not path.is_file():
+        atk = CIASA(rec, layout=sub_set.layout, iterations=args.iterations, seed=args.seed,
+                    **_attack_kwargs(setting, args))
+        key = json.loads(json.dumps({"model": rec.name, "data_hash": sset.content_hash(), "samples": samples,
+                                     "attack": atk.config()}, default=str))
+        if path.is_file():
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            if cached.get("key") != key:
+                raise SystemExit(f"{path}: made with other settings (model, data, subset or attack); "
+                                 "remove it or choose another --out")
+        else:
             t0 = time.perf_counter()
-            atk = CIASA(rec, layout=sub_set.layout, iterations=args.iterations, seed=args.seed,
-                        **_attack_kwargs(setting, args))
             r = attack_set(atk, sub_set, labels=sub.labels, batch_size=args.batch_size)
-            record = {"setting": setting, "model": rec.name, "data": args.data, "seconds": time.perf_counter() - t0,
-                      "samples": [str(sset.name[i]) for i in sub.indices], "attack": atk.config(),
+            record = {"setting": setting, "key": key, "model": rec.name, "data": args.data,
+                      "seconds": time.perf_counter() - t0, "samples": samples, "attack": atk.config(),
                       "metrics": {k: (float(v) if isinstance(v, (int, float, np.floating)) else v)
                                   for k, v in r.metrics.items()},
                       "targeted": [bool(v) for v in r.success.cpu().numpy()],
