@@ -131,20 +131,35 @@ def place_partner(partner: np.ndarray, inter: Interaction) -> np.ndarray:
     return out
 
 
-def perform(spec: ClassSpec, s: np.ndarray, rng: np.random.Generator, subjects: tuple) -> np.ndarray:
+def perform(spec: ClassSpec, s: np.ndarray, rng: np.random.Generator, subjects: tuple, *,
+            posture: float = 0.0, posture_rng: np.random.Generator | None = None) -> np.ndarray:
     """Run ``spec`` over normalised times ``s (T,)`` for ``subjects`` (one
     :class:`~pipeline.synth.body.Subject` per person) and return body-frame joints
-    ``(persons, T, 25, 3)`` in the main actor's frame (floor y = 0, actor facing +z)."""
+    ``(persons, T, 25, 3)`` in the main actor's frame (floor y = 0, actor facing +z).
+
+    ``posture > 0`` adds :func:`pipeline.synth.posture.postural_adjustment` with that gain to
+    every body standing on both feet, its gains drawn from ``posture_rng`` (so ``rng``'s
+    stream, hence everything else about the take, is the same with and without it)."""
     from pipeline.synth.actions import idle_pose
     from pipeline.synth.body import Pose, forward_kinematics
+    from pipeline.synth.posture import postural_adjustment
+
+    def adjust(d: dict[str, np.ndarray], support: str) -> None:
+        if posture > 0.0:
+            postural_adjustment(d, support, posture_rng if posture_rng is not None else np.random.default_rng(0),
+                                posture)
+            limit_dofs(d)
 
     t = len(s)
     if spec.persons == 1:
         d = idle_pose(t, rng)
         support = spec.fn(s, rng, d)
+        adjust(d, support)
         return forward_kinematics(Pose(dofs=d, support=support), subjects[0])[None]
     a, b = idle_pose(t, rng), idle_pose(t, rng)
     inter = spec.fn(s, rng, a, b, subjects=tuple(subjects))  # contacts depend on both statures
+    adjust(a, inter.support_a)
+    adjust(b, inter.support_b)
     ja = forward_kinematics(Pose(dofs=a, support=inter.support_a), subjects[0])
     jb = place_partner(forward_kinematics(Pose(dofs=b, support=inter.support_b), subjects[1]), inter)
     return np.stack([ja, jb])

@@ -40,7 +40,7 @@ GENERATOR_VERSION = "2"
 #: Bodies per sample (NTU's files and the official pipelines keep two).
 BODIES = 2
 #: Random streams.
-_PERFORMER, _TAKE, _OBSERVE, _PARTNER = 1, 2, 3, 4
+_PERFORMER, _TAKE, _OBSERVE, _PARTNER, _POSTURE = 1, 2, 3, 4, 5
 
 
 class NTU60Config(BaseModel):
@@ -61,6 +61,7 @@ class NTU60Config(BaseModel):
     left_handed: float = Field(0.1, ge=0.0, le=1.0, description="share of left-handed performers (their takes are mirrored left-right)")
     bias_mm: float = Field(15.0, ge=0.0, le=100.0, description="static per-joint fit offset of the sensor's body model, millimetres on the trunk (limb ends up to 3x); one draw per body and view")
     facing_jitter_deg: float = Field(10.0, ge=0.0, le=45.0, description="facing direction around the faced camera, +- degrees")
+    posture: float = Field(0.0, ge=0.0, le=3.0, description="gain of the legs' postural answer to the arms (pipeline/synth/posture.py; 0: legs stand still unless the action moves them, 1: the nominal 1-3 cm pelvis shifts)")
     time_warp: float = Field(0.5, ge=0.0, lt=1.0, description="per-sample time warp of the action, x + k x (1 - x) with |k| <= this")
 
 
@@ -180,7 +181,8 @@ def perform_take(cfg: NTU60Config, spec, cls: int, take: int, replication: int,
         others = [p for p in subjects if p != performer]
         partner = int(_rng(cfg.seed, _PARTNER, cls, take).choice(others))
         people.append(subjects[partner])
-    joints = perform(spec, _action_time(length, rng, cfg.time_warp), rng, tuple(people))  # (persons, L, 25, 3)
+    joints = perform(spec, _action_time(length, rng, cfg.time_warp), rng, tuple(people), posture=cfg.posture,
+                     posture_rng=_rng(cfg.seed, _POSTURE, cls, take, replication))  # (persons, L, 25, 3)
     lefty = performer in left_handed(cfg)
     if lefty:
         joints = mirror_left_right(joints)

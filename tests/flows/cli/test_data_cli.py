@@ -323,6 +323,14 @@ def test_synth_ntu60_writes_both_benchmarks(tmp_path, capsys):
     assert json.loads((out / "xview" / "val.json").read_text())["provenance"]["config"]["seed"] == 2
 
 
+def test_synth_ntu60_posture_is_taken_and_recorded(tmp_path, capsys):
+    out = tmp_path / "ntu60"
+    assert main(["data", "synth-ntu60", "--out", str(out), "--takes-per-class", "1", "--posture", "1.5"]) == 0
+    assert json.loads((out / "xview" / "val.json").read_text())["provenance"]["config"]["posture"] == 1.5
+    assert main(["data", "synth-ntu60", "--out", str(tmp_path / "bad"), "--posture", "-1"]) != 0
+    assert not (tmp_path / "bad").exists()
+
+
 def test_synth_ntu60_bad_setting_is_one_line(tmp_path, capsys):
     assert main(["data", "synth-ntu60", "--out", str(tmp_path / "x"), "--frames", "20"]) != 0
     assert not (tmp_path / "x").exists()
