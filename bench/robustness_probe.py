@@ -1,18 +1,29 @@
-"""Probe: how robust is a recogniser to any perturbation within an l_inf ball?
+"""Probe: how robust is a recogniser to any perturbation within an l_inf ball, and where
+does its input gradient live?
 
-Not a benchmark of speed: an upper-bound check used in docs/RESULTS.md. Plain projected
-gradient descent with no realignment, smoothness or GAN term (so strictly stronger in the
-threat model than CIASA's constrained attack at the same eps): ``steps`` signed steps of
-``eps / 10`` on the cross-entropy to the least-likely class, clipped to ``|d| <= eps`` and
-masked to the valid frames. If this reaches no target, no constrained attack will.
+Not a benchmark of speed: an upper-bound check used in docs/RESULTS.md. On the first
+``--per-class`` validation samples of every ``--class-step``-th class it prints
 
-Run: ``OMP_NUM_THREADS=1 .venv/bin/python bench/robustness_probe.py --data
-build/synth-bundled/val.npz --model stgcn-synth --eps 0.01,0.02 [--per-class 2]``
+* clean top-1 and the mean logit gap between the true and the least-likely class;
+* the l1 norm of the gradient of that gap with respect to the input (per metre) and the
+  *linear eps*: gap / l1 norm, the l_inf budget a first-order model says closes the gap
+  (a lower bound only if the network were linear);
+* the share of that gradient on each of the layout's regions (the paper's regions 1-4:
+  arms, legs, trunk and head);
+* for each ``--eps``: plain projected gradient descent with no realignment, smoothness or
+  GAN term (strictly stronger in the threat model than CIASA's constrained attack at the
+  same eps): ``--steps`` signed steps of ``eps / 8`` on the cross-entropy to the
+  least-likely class, clipped to ``|d| <= eps`` and masked to the valid frames. If this
+  reaches no target, no constrained attack will.
+
+Run: ``.venv/bin/python bench/robustness_probe.py --data build/ntu60/xview/val.npz --model
+stgcn-ntu60 --eps 0.01,0.03,0.1 [--class-step 4] [--steps 40]``
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 
 import numpy as np
 import torch
@@ -24,37 +35,53 @@ from pipeline.skeleton_set import load_skeleton_set
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", required=True)
-    ap.add_argument("--model", default="stgcn-synth")
-    ap.add_argument("--eps", default="0.01,0.02")
-    ap.add_argument("--per-class", type=int, default=2)
-    ap.add_argument("--steps", type=int, default=100)
+    ap.add_argument("--model", default="stgcn-ntu60", help="bundled name or checkpoint path")
+    ap.add_argument("--eps", default="0.01,0.03")
+    ap.add_argument("--per-class", type=int, default=1)
+    ap.add_argument("--class-step", type=int, default=4, help="probe every k-th class")
+    ap.add_argument("--steps", type=int, default=40)
+    ap.add_argument("--step", type=float, default=0.125, help="PGD step as a fraction of eps")
+    ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     sset = load_skeleton_set(args.data)
-    idx = [int(i) for c in np.unique(sset.label) for i in np.flatnonzero(sset.label == c)[: args.per_class]]
+    classes = np.unique(sset.label)[:: args.class_step]
+    idx = [int(i) for c in classes for i in np.flatnonzero(sset.label == c)[: args.per_class]]
     x = torch.as_tensor(sset.data[idx])
     y = torch.as_tensor(sset.label[idx])
     nf = torch.as_tensor(sset.num_frames[idx])
-    rec = load_recognizer(args.model)
+    rec = load_recognizer(args.model).eval()
     mask = (torch.arange(x.shape[2])[None] < nf[:, None]).float()[:, None, :, None, None]
-    with torch.no_grad():
-        clean = rec(x)
-    target = clean.argmin(1)
-    top = clean.sort(1, descending=True).values
-    print(f"{args.model}: {len(idx)} samples, clean top-1 {(clean.argmax(1) == y).float().mean():.3f}, "
-          f"mean logit gap top-1 - least likely {(top[:, 0] - top[:, -1]).mean():.1f}")
+
+    xr = x.clone().requires_grad_(True)
+    clean = rec(xr)
+    target = clean.detach().argmin(1)
+    gap = clean.gather(1, y[:, None])[:, 0] - clean.gather(1, target[:, None])[:, 0]
+    (g,) = torch.autograd.grad(gap.sum(), xr)
+    g = (g * mask).detach()
+    l1 = g.abs().flatten(1).sum(1)
+    print(f"{args.model}: {len(idx)} samples ({len(classes)} classes), clean top-1 "
+          f"{(clean.argmax(1) == y).float().mean():.3f}, mean valid frames {nf.float().mean():.0f}")
+    print(f"logit gap true - least likely: mean {gap.mean():.1f}; gradient l1 {l1.mean():.0f} per metre; "
+          f"linear eps (gap / l1) mean {(gap / l1).mean() * 1000:.1f} mm, median {(gap / l1).median() * 1000:.1f} mm")
+    per_joint = g.abs().sum(dim=(0, 1, 2, 4))  # V
+    share = per_joint / per_joint.sum()
+    print("gradient share by region: " + ", ".join(
+        f"{name} {float(share[list(joints)].sum()) * 100:.1f} %" for name, joints in rec.layout.regions.items()))
+
     for eps in (float(e) for e in args.eps.split(",")):
+        t0 = time.perf_counter()
         d = torch.zeros_like(x, requires_grad=True)
         for _ in range(args.steps):
             loss = torch.nn.functional.cross_entropy(rec(x + d * mask), target)
-            (g,) = torch.autograd.grad(loss, d)
+            (gd,) = torch.autograd.grad(loss, d)
             with torch.no_grad():
-                d -= eps / 10 * g.sign()
+                d -= eps * args.step * gd.sign()
                 d.clamp_(-eps, eps)
         with torch.no_grad():
             pred = rec(x + d * mask).argmax(1)
         print(f"eps {eps}: least-likely targeted {(pred == target).float().mean():.3f}, "
-              f"untargeted (label changed) {(pred != y).float().mean():.3f}")
+              f"untargeted (label changed) {(pred != y).float().mean():.3f} ({time.perf_counter() - t0:.0f} s)")
 
 
 if __name__ == "__main__":
