@@ -55,15 +55,16 @@ def reach_signals(d: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _smooth(x: np.ndarray, frames: float) -> np.ndarray:
-    """Zero-phase first-order low-pass (forwards then backwards), time constant ``frames``."""
+    """Zero-phase first-order low-pass (forwards then backwards, each pass starting at rest
+    on its first sample), time constant ``frames``."""
+    from scipy.signal import lfilter, lfilter_zi
+
     a = 1.0 / (1.0 + frames)
-    y = x.astype(np.float64).copy()
-    for order in (range(1, len(y)), range(len(y) - 2, -1, -1)):
-        prev = y[0] if order.start == 1 else y[-1]
-        for i in order:
-            prev = prev + a * (y[i] - prev)
-            y[i] = prev
-    return y
+    b_coef, a_coef = [a], [1.0, a - 1.0]
+    zi = lfilter_zi(b_coef, a_coef)
+    y, _ = lfilter(b_coef, a_coef, x, zi=zi * x[0])
+    y, _ = lfilter(b_coef, a_coef, y[::-1], zi=zi * y[-1])
+    return y[::-1]
 
 
 def postural_adjustment(d: dict[str, np.ndarray], support: str, rng: np.random.Generator,
