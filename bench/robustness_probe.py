@@ -12,7 +12,7 @@ Not a benchmark of speed: an upper-bound check used in docs/RESULTS.md. On the f
   arms, legs, trunk and head);
 * for each ``--eps``: plain projected gradient descent with no realignment, smoothness or
   GAN term (strictly stronger in the threat model than CIASA's constrained attack at the
-  same eps): ``--steps`` signed steps of ``eps / 8`` on the cross-entropy to the
+  same eps): ``--steps`` signed steps of ``--step`` x eps (default eps / 8) on the cross-entropy to the
   least-likely class, clipped to ``|d| <= eps`` and masked to the valid frames. If this
   reaches no target, no constrained attack will.
 

@@ -139,15 +139,21 @@ def perform(spec: ClassSpec, s: np.ndarray, rng: np.random.Generator, subjects: 
 
     ``posture > 0`` adds :func:`pipeline.synth.posture.postural_adjustment` with that gain to
     every body standing on both feet, its gains drawn from ``posture_rng`` (so ``rng``'s
-    stream, hence everything else about the take, is the same with and without it)."""
+    stream, hence everything else about the take, is the same with and without it).
+
+    Raises:
+        ValueError: ``posture > 0`` without ``posture_rng``.
+    """
     from pipeline.synth.actions import idle_pose
     from pipeline.synth.body import Pose, forward_kinematics
     from pipeline.synth.posture import postural_adjustment
 
+    if posture > 0.0 and posture_rng is None:
+        raise ValueError("perform: posture > 0 needs posture_rng (the stream of the bodies' gains)")
+
     def adjust(d: dict[str, np.ndarray], support: str) -> None:
         if posture > 0.0:
-            postural_adjustment(d, support, posture_rng if posture_rng is not None else np.random.default_rng(0),
-                                posture)
+            postural_adjustment(d, support, posture_rng, posture)
             limit_dofs(d)
 
     t = len(s)

@@ -222,3 +222,20 @@ def test_split_indices_agree_with_the_generated_splits(clean):
             assert [str(n) for n in clean.name[idx]] == list(clean.splits[f"{bench}_{part}"])
     with pytest.raises(ValueError, match="no split"):
         split_indices(cfg, "xset", "val")
+
+
+def test_every_class_keeps_rigid_bones_and_feet_on_the_floor_with_posture(rigid_bones):
+    """Posture on: every bone of every body keeps its length (it changes angles only) and no
+    joint goes below the floor more than before."""
+    from pipeline.synth.ntu60.base import perform
+
+    subjects = performers(NTU60Config())
+    for k, spec in enumerate(CLASSES):
+        s = np.clip(np.linspace(-0.15, 1.15, 90), 0.0, 1.0)
+        people = (subjects[1], subjects[2])[: spec.persons]
+        j0 = perform(spec, s, np.random.default_rng(k), people)
+        j1 = perform(spec, s, np.random.default_rng(k), people, posture=1.0, posture_rng=np.random.default_rng(k))
+        for b in range(spec.persons):
+            rigid_bones(j1[b], spec.name)
+            assert j1[b][..., 1].min() > j0[b][..., 1].min() - 0.01, spec.name
+            assert np.abs(j1[b] - j0[b]).max() < 0.08, spec.name
