@@ -83,7 +83,7 @@ def time_extract(video: Path, intrinsics) -> tuple[float, int]:
 
 
 def bench_bundle(bundle: Path, repeats: int) -> dict:
-    from pose_extract.bundles import read_bundle
+    from pose_extract.bundle_manifest import read_bundle
 
     info = read_bundle(bundle)
     time_mediapipe(info.video)  # warm-up: model load, caches

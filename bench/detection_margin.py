@@ -84,7 +84,8 @@ def measure(clip: dict, distance: float | None, resolution: tuple[int, int], qua
     done = out / "result.json"
     if done.is_file():
         return json.loads(done.read_text())
-    from pose_extract.bundles import ExtractionError, extract_bundles
+    from pose_extract.bundles import extract_bundles
+    from pose_extract.report import ExtractionError
     from render.api import render_sequence
 
     sset, index = clip_set(clip, distance)

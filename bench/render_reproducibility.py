@@ -67,7 +67,8 @@ def frames_of(video: Path) -> np.ndarray:
 
 
 def render_variant(sset, index: int, out: Path, quality: str, threads: int, kernel: str, resolution, seed: int):
-    from pose_extract.bundles import ExtractionError, extract_bundles
+    from pose_extract.bundles import extract_bundles
+    from pose_extract.report import ExtractionError
     from render.api import render_sequence
 
     os.environ["CIASA_CYCLES_CPU_KERNEL"] = kernel

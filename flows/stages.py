@@ -178,7 +178,8 @@ def extract_stage(bundle: str | Path, role: Role, cfg: Any, fps: float | None, o
     """Extract one render bundle (:func:`pose_extract.bundles.extract_bundle`) at ``fps``
     into ``<out_dir>/sample.npz`` and ``sample_report.json``; a bundle that cannot be
     extracted gives a failed record (the report says why), not an exception."""
-    from pose_extract.bundles import extract_bundle, save_extraction
+    from pose_extract.bundles import extract_bundle
+    from pose_extract.extracted_set import save_extraction
 
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
@@ -204,7 +205,8 @@ def merge_stage(role: Role, parts: list[str | Path], out_dir: str | Path, key: s
     """Join one-bundle extractions (folders written by :func:`extract_stage`) into
     ``<out_dir>/<role>.npz`` and ``<role>_report.json``; with no sequence recovered only
     the report is written (``path`` None)."""
-    from pose_extract.bundles import ExtractionError, load_extraction, merge_extractions, save_extraction
+    from pose_extract.extracted_set import load_extraction, merge_extractions, save_extraction
+    from pose_extract.report import ExtractionError
 
     t0 = time.perf_counter()
     out_dir = Path(out_dir)
@@ -275,7 +277,7 @@ def reuse_set(stage: str, key: str, out_dir: str | Path, filename: str) -> SetOu
 def reuse_recovered(role: Role, key: str, out_dir: str | Path) -> RecoveredOutput:
     """The :class:`RecoveredOutput` of a complete merge folder."""
     from pipeline.skeleton_set import load_skeleton_set
-    from pose_extract.bundles import report_path
+    from pose_extract.report import report_path
 
     out_dir = Path(out_dir)
     path = out_dir / f"{role}.npz"

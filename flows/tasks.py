@@ -114,7 +114,7 @@ def extract_task(bundle: str, name: str, role: Role, cfg: Any, fps: float | None
     """Extract one bundle (:func:`flows.stages.extract_stage`); a bundle without a
     usable person gives a failed record, not an error."""
     if is_complete(out_dir, key):
-        from pose_extract.bundles import load_extraction
+        from pose_extract.extracted_set import load_extraction
 
         _, report = load_extraction(Path(out_dir) / stages.SAMPLE_FILE)
         return stages.extract_output(role, key, out_dir, report, reused=True)

@@ -10,9 +10,16 @@ Modules, one job each:
 * :mod:`pose_extract.metrics`: errors against render ground truth;
 * :mod:`pose_extract.config`: every setting's default (:class:`ExtractConfig`);
 * :mod:`pose_extract.api`: :func:`extract_video`, one video -> one skeleton sequence;
+* :mod:`pose_extract.bundle_manifest`: a render bundle's manifest, video and ground truth,
+  read as files;
+* :mod:`pose_extract.report`: the per-sample report (:class:`SampleOutcome`,
+  :class:`ExtractReport`);
+* :mod:`pose_extract.extracted_set`: extractions -> a skeleton set and back,
+  :func:`merge_extractions` to join the parts, :func:`save_extraction` /
+  :func:`load_extraction`, :func:`video_set` for a plain video;
 * :mod:`pose_extract.bundles`: :func:`extract_bundles`, render bundles -> a skeleton set
-  and a per-sample report; :func:`extract_bundle` one bundle at a time and
-  :func:`merge_extractions` to join the parts (a pipeline that maps over bundles).
+  and a per-sample report; :func:`extract_bundle` one bundle at a time (a pipeline that
+  maps over bundles).
 
 The names below are imported lazily (``from pose_extract import extract_video`` loads
 only what it needs).
@@ -27,15 +34,15 @@ _EXPORTS: dict[str, str] = {
     "ExtractConfig": "pose_extract.config",
     "Extraction": "pose_extract.api",
     "extract_video": "pose_extract.api",
-    "ExtractReport": "pose_extract.bundles",
-    "ExtractionError": "pose_extract.bundles",
-    "SampleOutcome": "pose_extract.bundles",
+    "ExtractReport": "pose_extract.report",
+    "ExtractionError": "pose_extract.report",
+    "SampleOutcome": "pose_extract.report",
     "extract_bundle": "pose_extract.bundles",
     "extract_bundles": "pose_extract.bundles",
-    "load_extraction": "pose_extract.bundles",
-    "merge_extractions": "pose_extract.bundles",
-    "save_extraction": "pose_extract.bundles",
-    "video_set": "pose_extract.bundles",
+    "load_extraction": "pose_extract.extracted_set",
+    "merge_extractions": "pose_extract.extracted_set",
+    "save_extraction": "pose_extract.extracted_set",
+    "video_set": "pose_extract.extracted_set",
     "CameraIntrinsics": "pose_extract.lifting",
     "Landmarks": "pose_extract.mediapipe_runner",
     "PoseErrors": "pose_extract.metrics",

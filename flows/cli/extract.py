@@ -57,7 +57,10 @@ def extract_command(
     """Extract 3D skeletons from videos with MediaPipe Pose: NTU-25 joints in the Kinect camera
     frame, one sample per video; with render bundles, also errors against their ground truth."""
     from pipeline.errors import ValidationError
-    from pose_extract.bundles import ExtractionError, extract_bundles, find_bundles, save_extraction, video_set
+    from pose_extract.bundle_manifest import find_bundles
+    from pose_extract.bundles import extract_bundles
+    from pose_extract.extracted_set import save_extraction, video_set
+    from pose_extract.report import ExtractionError
 
     if (renders is None) == (video is None):
         raise ValidationError("give exactly one of --renders DIR and --video FILE", field="--renders/--video")

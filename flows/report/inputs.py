@@ -259,7 +259,7 @@ def read_crossmodal(path: Path | None) -> tuple[dict[str, Any] | None, str | Non
 
 def read_extraction(path: Path | None) -> tuple[dict[str, Any] | None, str | None]:
     """A pose extraction report (``<stem>_report.json``,
-    :meth:`pose_extract.bundles.ExtractReport.to_dict`): ``summary`` and ``samples``."""
+    :meth:`pose_extract.report.ExtractReport.to_dict`): ``summary`` and ``samples``."""
     doc, reason = _document(path, "extraction report", EXTRACT_REPORT_FORMAT)
     if doc is None:
         return None, reason

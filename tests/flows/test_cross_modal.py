@@ -158,7 +158,7 @@ def _extractions(run_dir: Path) -> dict[str, float]:
     from each extraction's report in the run folder."""
     from flows.rundir import stage_dir
     from flows.stages import SAMPLE_FILE
-    from pose_extract.bundles import report_path
+    from pose_extract.report import report_path
 
     out = {}
     for ref, key in _manifest(run_dir)["keys"]["extract"].items():

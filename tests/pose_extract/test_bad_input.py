@@ -12,8 +12,10 @@ import pytest
 
 from pipeline.errors import FormatError, MissingInputError
 from pose_extract.api import extract_video
-from pose_extract.bundles import ExtractionError, extract_bundles, find_bundles, read_bundle
+from pose_extract.bundle_manifest import find_bundles, read_bundle
+from pose_extract.bundles import extract_bundles
 from pose_extract.lifting import CameraIntrinsics
+from pose_extract.report import ExtractionError
 
 
 def test_missing_video(tmp_path):

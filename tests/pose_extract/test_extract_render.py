@@ -19,7 +19,8 @@ import pytest
 
 from pipeline.layouts.ntu25 import LAYOUT as NTU25
 from pipeline.skeleton_set import load_skeleton_set
-from pose_extract.bundles import extract_bundles, save_extraction
+from pose_extract.bundles import extract_bundles
+from pose_extract.extracted_set import save_extraction
 
 MEASURED_MM = {"mpjpe_mm": 91.6, "root_relative_mpjpe_mm": 92.9, "pa_mpjpe_mm": 57.6, "root_error_mm": 67.3}
 MARGIN = 1.5

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pose_extract.bundles import ExtractionError, ExtractReport, SampleOutcome, merge_extractions
+from pose_extract.extracted_set import merge_extractions
+from pose_extract.report import ExtractionError, ExtractReport, SampleOutcome
 
 CLASSES = ["drink water", "eat meal"]
 

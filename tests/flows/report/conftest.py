@@ -7,7 +7,7 @@
 * ``renders/<set>/<folder>/``: fake render bundles (a tiny 'mp4v' video drawing the skeleton,
   ``manifest.json``, ``ground_truth.npz``); one clean and one adversarial render "failed";
 * ``recovered/<set>.npz`` + ``<set>_report.json``: noisy copies of the sources with held
-  frames, written by ``pose_extract.bundles.save_extraction`` from real ``SampleOutcome`` /
+  frames, written by ``pose_extract.extracted_set.save_extraction`` from real ``SampleOutcome`` /
   ``ExtractReport`` objects; one more adversarial sample "failed" extraction;
 * ``crossmodal/crossmodal.json`` from the real ``evaluate_crossmodal`` + ``write_crossmodal``.
 
@@ -139,8 +139,8 @@ def write_bundle(folder: Path, name: str, index: int, sset: Any, seq: np.ndarray
 def recover(sset: Any, keep: list[int], rng: np.random.Generator, bundles: dict[str, Path]) -> tuple[Any, Any]:
     """A noisy "recovered" copy of ``sset``'s samples ``keep`` (3 held frames each) and its
     extraction report (real pose_extract classes; ``keep`` samples ok)."""
-    from pose_extract.bundles import ExtractReport, SampleOutcome
     from pose_extract.metrics import pose_errors
+    from pose_extract.report import ExtractReport, SampleOutcome
 
     sub = sset.subset(keep)
     data = np.array(sub.data, copy=True)
@@ -195,7 +195,8 @@ def run(tmp_path_factory) -> Run:
     from pipeline.models import load_recognizer
     from pipeline.skeleton_set import load_skeleton_set, save_skeleton_set
     from pipeline.synth import SynthConfig, generate_synthetic
-    from pose_extract.bundles import SampleOutcome, save_extraction
+    from pose_extract.extracted_set import save_extraction
+    from pose_extract.report import SampleOutcome
 
     root = tmp_path_factory.mktemp("report_run")
     synth = generate_synthetic(SynthConfig(samples=12, frames=FRAMES, seed=5))
