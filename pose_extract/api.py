@@ -1,10 +1,12 @@
-"""One video -> one NTU-25 skeleton sequence in the Kinect camera frame.
+"""One video -> one NTU-25 skeleton sequence per person in the Kinect camera frame.
 
-:func:`extract_video` chains the stage's steps: MediaPipe landmarks
-(:mod:`pose_extract.mediapipe_runner`), MediaPipe world axes to Kinect axes and the root
+:func:`extract_people` chains the stage's steps: MediaPipe landmarks
+(:mod:`pose_extract.mediapipe_runner`, or :mod:`pose_extract.people` for several
+people), MediaPipe world axes to Kinect axes and the root
 translation that reprojects the landmarks onto the image (:mod:`pose_extract.lifting`),
 the 33 landmarks to the 25 NTU joints (:mod:`pose_extract.mapping`), gap filling and
-resampling to the output frame rate (:mod:`pose_extract.sequence`).
+resampling to the output frame rate (:mod:`pose_extract.sequence`), per person.
+:func:`extract_video` keeps the main actor.
 """
 
 from __future__ import annotations
@@ -123,6 +125,86 @@ def _fit(filled: FilledSequence, lm: Landmarks, ok: np.ndarray,
     return replace(filled, joints=fit.joints), info
 
 
+def _extract_person(lm: Landmarks, intr: CameraIntrinsics, cfg: ExtractConfig, runner: dict[str, Any]) -> Extraction:
+    """One person's landmarks -> their :class:`Extraction` (lifting, mapping, gaps, the
+    optional skeleton fit, resampling to the output rate)."""
+    world = to_kinect_axes(lm.world)  # T x 33 x 3, hip-centred
+    camera, translation, lifted = lift(world, lm.image, lm.visibility, intr, smooth_window=cfg.smooth_window)
+    ok = lm.detected & lifted
+    if lm.detected.any() and not ok.any():
+        log.warning("%s: a person was detected but no frame could be placed in the camera frame", lm.path)
+    filled = fill_gaps(to_ntu25(camera), ok, cfg.max_gap)  # T_video x 25 x 3
+    fit_info = None
+    if cfg.adapter == "fit" and ok.any():
+        filled, fit_info = _fit(filled, lm, ok, intr)
+    out_fps = float(cfg.fps) if cfg.fps is not None else lm.fps
+    joints, valid, _ = resample(filled.joints, filled.valid, lm.fps, out_fps)
+    params = {
+        **runner,
+        **cfg.model_dump(),
+        "fps": out_fps,
+        "video_fps": lm.fps,
+        "intrinsics": intr.to_dict(),
+        "mapping": "pose_extract.mapping (BlazePose 33 -> NTU 25, affine combinations)",
+        "mapping_constants": dict(CONSTANTS),
+        "skeleton_fit": fit_info,
+    }
+    return Extraction(
+        joints=joints, valid=valid, fps=out_fps, video_joints=filled.joints, video_valid=filled.valid,
+        video_interpolated=filled.interpolated, translation=translation, landmarks=lm, intrinsics=intr,
+        longest_gap=filled.longest_gap, parameters=params,
+    )
+
+
+def extract_people(
+    path: str | Path,
+    *,
+    fov_deg: float | None = None,
+    intrinsics: CameraIntrinsics | None = None,
+    fps: float | None = None,
+    config: ExtractConfig | None = None,
+) -> list[Extraction]:
+    """Extract the NTU-25 skeletons of up to ``config.max_people`` people in a video (1
+    when None).
+
+    With ``max_people`` 1 this is MediaPipe's single-person tracker
+    (:mod:`pose_extract.mediapipe_runner`); above, the tracker cascade of
+    :mod:`pose_extract.people`. Every person goes through the same lifting, mapping, gap
+    filling and fit.
+
+    Args:
+        path, fov_deg, intrinsics, fps, config: as :func:`extract_video`.
+
+    Returns:
+        At least one :class:`Extraction` (all frames invalid when nobody was found), main
+        actor first: NTU's convention, the person whose joints vary most over the video
+        (:func:`~pose_extract.people.motion_energy` on the detected frames).
+
+    Raises:
+        As :func:`extract_video`.
+    """
+    cfg = make_config(config, fov_deg=fov_deg, fps=fps)
+    max_people = cfg.max_people or 1
+    if max_people == 1:
+        people = [run_mediapipe(path, min_detection_confidence=cfg.min_detection_confidence,
+                                min_tracking_confidence=cfg.min_tracking_confidence, fps_fallback=cfg.fps)]
+    else:
+        from pose_extract.people import run_people
+
+        people = run_people(path, max_people=max_people, min_detection_confidence=cfg.min_detection_confidence,
+                            min_tracking_confidence=cfg.min_tracking_confidence, fps_fallback=cfg.fps,
+                            mask=cfg.people_mask)
+    intr = intrinsics_for_video(people[0], intrinsics, cfg.fov_deg)
+    runner = settings(cfg.min_detection_confidence, cfg.min_tracking_confidence, max_people=max_people)
+    out = [_extract_person(lm, intr, cfg, runner) for lm in people]
+    if len(out) > 1:
+        from pose_extract.people import motion_energy
+
+        energy = [motion_energy(e.video_joints, e.video_valid & ~e.video_interpolated) for e in out]
+        out = [out[k] for k in sorted(range(len(out)), key=lambda k: -energy[k])]
+    return out
+
+
 def extract_video(
     path: str | Path,
     *,
@@ -131,7 +213,8 @@ def extract_video(
     fps: float | None = None,
     config: ExtractConfig | None = None,
 ) -> Extraction:
-    """Extract the NTU-25 skeleton of the person in a video, in the Kinect camera frame.
+    """Extract the NTU-25 skeleton of the person in a video (the main actor when
+    ``config.max_people`` > 1: :func:`extract_people`), in the Kinect camera frame.
 
     Args:
         path: the video.
@@ -150,33 +233,4 @@ def extract_video(
         FormatError: not a readable video, or intrinsics for another image size.
         ValidationError: a setting out of range.
     """
-    cfg = make_config(config, fov_deg=fov_deg, fps=fps)
-    lm = run_mediapipe(path, min_detection_confidence=cfg.min_detection_confidence,
-                       min_tracking_confidence=cfg.min_tracking_confidence, fps_fallback=cfg.fps)
-    intr = intrinsics_for_video(lm, intrinsics, cfg.fov_deg)
-    world = to_kinect_axes(lm.world)  # T x 33 x 3, hip-centred
-    camera, translation, lifted = lift(world, lm.image, lm.visibility, intr, smooth_window=cfg.smooth_window)
-    ok = lm.detected & lifted
-    if lm.detected.any() and not ok.any():
-        log.warning("%s: a person was detected but no frame could be placed in the camera frame", lm.path)
-    filled = fill_gaps(to_ntu25(camera), ok, cfg.max_gap)  # T_video x 25 x 3
-    fit_info = None
-    if cfg.adapter == "fit" and ok.any():
-        filled, fit_info = _fit(filled, lm, ok, intr)
-    out_fps = float(cfg.fps) if cfg.fps is not None else lm.fps
-    joints, valid, _ = resample(filled.joints, filled.valid, lm.fps, out_fps)
-    params = {
-        **settings(cfg.min_detection_confidence, cfg.min_tracking_confidence),
-        **cfg.model_dump(),
-        "fps": out_fps,
-        "video_fps": lm.fps,
-        "intrinsics": intr.to_dict(),
-        "mapping": "pose_extract.mapping (BlazePose 33 -> NTU 25, affine combinations)",
-        "mapping_constants": dict(CONSTANTS),
-        "skeleton_fit": fit_info,
-    }
-    return Extraction(
-        joints=joints, valid=valid, fps=out_fps, video_joints=filled.joints, video_valid=filled.valid,
-        video_interpolated=filled.interpolated, translation=translation, landmarks=lm, intrinsics=intr,
-        longest_gap=filled.longest_gap, parameters=params,
-    )
+    return extract_people(path, fov_deg=fov_deg, intrinsics=intrinsics, fps=fps, config=config)[0]

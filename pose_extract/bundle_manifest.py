@@ -44,6 +44,8 @@ class BundleInfo:
         intrinsics: the render camera.
         video_frames: frames the manifest says the video has, or None.
         request_key: the render request's key, or None.
+        bodies: people rendered in the video (``body.bodies`` of the manifest; 1 when
+            the manifest does not list them).
     """
 
     path: Path
@@ -59,6 +61,7 @@ class BundleInfo:
     intrinsics: CameraIntrinsics
     video_frames: int | None
     request_key: str | None
+    bodies: int = 1
 
 
 def _int(value: Any, *, path: Path, field: str, default: int | None = None) -> int:
@@ -123,7 +126,15 @@ def read_bundle(path: str | Path) -> BundleInfo:
         intrinsics=CameraIntrinsics.from_dict(doc.get("intrinsics"), path=mpath),
         video_frames=frames if isinstance(frames, int) and not isinstance(frames, bool) else None,
         request_key=doc.get("request_key") if isinstance(doc.get("request_key"), str) else None,
+        bodies=_bodies(doc),
     )
+
+
+def _bodies(doc: dict[str, Any]) -> int:
+    """People rendered: the length of ``body.bodies`` (at least 1; 1 when absent)."""
+    body = doc.get("body") if isinstance(doc.get("body"), dict) else {}
+    listed = body.get("bodies")
+    return max(1, len(listed)) if isinstance(listed, list) else 1
 
 
 def find_bundles(renders: str | Path | Sequence[str | Path]) -> list[Path]:

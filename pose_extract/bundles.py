@@ -5,11 +5,17 @@ recorded in :mod:`pose_extract.report`, and the set is assembled (and merged, sa
 loaded) by :mod:`pose_extract.extracted_set`; this module runs the batch.
 
 The set (:func:`extract_bundles`) holds one sample per successful bundle, in bundle-folder
-order: ``data (N, 3, T, 25, 1)`` metres in the Kinect camera frame at the source set's
-frame rate, zero-padded after ``num_frames``; ``sample_meta``: ``frame_valid (N, T)`` bool
-(detected or interpolated; false for held frames and padding, see
-:mod:`pose_extract.sequence`), ``detection_rate (N,)`` and ``source_index (N,)`` (the
-sample's index in the source set, -1 if unknown). Class names come from the source set's
+order: ``data (N, 3, T, 25, M)`` metres in the Kinect camera frame at the source set's
+frame rate, zero-padded after ``num_frames``; ``M`` people per video, main actor first
+(``ExtractConfig.max_people``; by default as many as each bundle rendered, the set
+sized for the most-populated bundle, zero bodies where fewer were found);
+``sample_meta``: ``frame_valid (N, T)`` bool, the main actor's frames (detected or
+interpolated; false for held frames and padding, see :mod:`pose_extract.sequence`),
+``body_frame_valid (N, T, M)`` every body's, ``detection_rate (N,)`` (the main actor's)
+and ``source_index (N,)`` (the sample's index in the source set, -1 if unknown). With
+ground truth, the report pairs recovered people with rendered bodies and gives each
+body's errors, the share of frames with every body recovered and the identity swaps
+(:mod:`pose_extract.people_metrics`). Class names come from the source set's
 manifest when every bundle names the same readable source set (``source.path``, a relative
 path taken from the current folder) and agrees with it, else from the bundles' ``(label,
 class_name)`` pairs (``class_<k>`` for labels no bundle names).
@@ -31,11 +37,12 @@ import numpy as np
 
 from pipeline.errors import CiasaError, FormatError
 from pipeline.skeleton_set import SkeletonSet
-from pose_extract.api import Extraction, extract_video
+from pose_extract.api import Extraction, extract_people
 from pose_extract.bundle_manifest import MANIFEST, BundleInfo, find_bundles, read_bundle, source_class_names
 from pose_extract.config import ExtractConfig, make_config
-from pose_extract.extracted_set import Row, assemble
+from pose_extract.extracted_set import Row, assemble, people_row
 from pose_extract.metrics import pose_errors
+from pose_extract.people_metrics import match_people, recoverable_frames
 from pose_extract.report import ExtractionError, ExtractReport, SampleOutcome
 
 log = logging.getLogger(__name__)
@@ -44,28 +51,55 @@ log = logging.getLogger(__name__)
 FALLBACK_FPS = 30.0
 
 
-def _ground_truth_metrics(info: BundleInfo, ext: Extraction) -> dict[str, Any]:
-    """Errors against ``source_joints`` and ``body_joints`` (body 0), per video frame."""
+def _ground_truth_metrics(info: BundleInfo, people: list[Extraction]) -> dict[str, Any]:
+    """Errors against ``source_joints`` and ``body_joints`` of body 0, per video frame, of
+    the recovered person paired with body 0 (:func:`~pose_extract.people_metrics.match_people`
+    on ``body_joints``; the main actor when a single body was rendered); with several bodies
+    or people also ``people``: the pairing, recovery and identity-swap rates and every
+    further body's errors."""
     if info.ground_truth is None:
         return {}
     try:
         with np.load(info.ground_truth, allow_pickle=False) as z:
             gt = {k: np.asarray(z[k], dtype=np.float64) for k in ("source_joints", "body_joints")}
             present = np.asarray(z["present"], dtype=bool) if "present" in z.files else None
+            in_frame = np.asarray(z["body_in_frame"], dtype=bool) if "body_in_frame" in z.files else None
     except KeyError as exc:
         return {"error": f"{info.ground_truth}: array {exc} missing"}
     except (ValueError, OSError, EOFError) as exc:
         return {"error": f"{info.ground_truth}: unreadable: {exc}"}
     out: dict[str, Any] = {}
-    for key, arr in gt.items():
-        if arr.ndim != 4 or arr.shape[2:] != (25, 3) or arr.shape[1] < 1:
-            out[key] = {"error": f"shape {arr.shape}, expected (T, B, 25, 3)"}
-            continue
-        t = min(arr.shape[0], ext.video_joints.shape[0])
-        mask = ext.video_valid[:t].copy()
-        if present is not None and present.ndim == 2 and present.shape[0] >= t:
-            mask &= present[:t, 0]
-        out[key] = pose_errors(ext.video_joints[:t], arr[:t, 0], mask).to_dict()
+    bad = {key: arr.shape for key, arr in gt.items() if arr.ndim != 4 or arr.shape[2:] != (25, 3) or arr.shape[1] < 1}
+    for key, shape in bad.items():
+        out[key] = {"error": f"shape {shape}, expected (T, B, 25, 3)"}
+    good = [key for key in gt if key not in bad]
+    if not good:
+        return out
+    t = min(min(gt[k].shape[0] for k in good), people[0].video_joints.shape[0])
+    n_bodies = gt[good[0]].shape[1]
+    pairing = list(range(min(n_bodies, len(people))))
+    match = None
+    if n_bodies > 1 or len(people) > 1:
+        pred = np.stack([p.video_joints[:t] for p in people])
+        valid = np.stack([p.video_valid[:t] for p in people])
+        ref = gt["body_joints"] if "body_joints" in good else gt[good[0]]
+        rec = recoverable_frames(present, in_frame, (t, n_bodies))
+        match = match_people(pred, valid, ref[:t], rec)
+        pairing = [int(x) for x in match.person_of_body]
+    for key in good:
+        arr = gt[key]
+        per_body = []
+        for b, p in enumerate(pairing):
+            if p < 0:
+                per_body.append(None)
+                continue
+            mask = people[p].video_valid[:t].copy()
+            if present is not None and present.ndim == 2 and present.shape[0] >= t and present.shape[1] > b:
+                mask &= present[:t, b]
+            per_body.append(pose_errors(people[p].video_joints[:t], arr[:t, b], mask).to_dict())
+        out[key] = per_body[0] if per_body and per_body[0] is not None else {"error": "body 0 was not recovered"}
+        if match is not None:
+            out.setdefault("people", match.to_dict())[f"{key}_per_body"] = per_body
     return out
 
 
@@ -159,44 +193,50 @@ def extract_bundles(
     out_fps = _output_fps(cfg, infos)
     class_names = _class_names(infos, outcomes)
     run_cfg = make_config(cfg, fps=out_fps)
-    results: list[tuple[BundleInfo, Extraction]] = []
+    results: list[tuple[BundleInfo, list[Extraction]]] = []
     for info in infos:
         o = outcomes[info.name]
         if o.ok:
             try:
-                ext = extract_video(info.video, intrinsics=info.intrinsics, config=run_cfg)
-                o.counts = ext.outcome()
+                people = extract_people(info.video, intrinsics=info.intrinsics,
+                                        config=make_config(run_cfg, max_people=run_cfg.max_people or info.bodies))
+                ext = people[0]
+                o.counts = {**ext.outcome(), "people": len(people)}
                 if info.video_frames is not None and info.video_frames != ext.landmarks.num_frames:
                     o.warnings.append(f"decoded {ext.landmarks.num_frames} frames, the manifest says "
                                       f"{info.video_frames}")
                 if not ext.valid.any():
                     raise FormatError("no person detected in any frame", path=info.video)
-                o.metrics = _ground_truth_metrics(info, ext)
-                results.append((info, ext))
+                o.metrics = _ground_truth_metrics(info, people)
+                results.append((info, people))
             except Exception as exc:  # noqa: BLE001 - one bad bundle must not stop the batch
                 _fail(o, exc)
         if on_sample is not None:
             on_sample(o)
     settings = {"config": run_cfg.model_dump(), "fps": out_fps, "renders": [str(f) for f in folders]}
     if results:
-        settings["extractor"] = {k: v for k, v in results[0][1].parameters.items() if k != "intrinsics"}
+        settings["extractor"] = {k: v for k, v in results[0][1][0].parameters.items() if k != "intrinsics"}
     report = ExtractReport(samples=order, settings=settings)
     if not results:
         raise ExtractionError(f"none of the {len(folders)} render bundles could be extracted", report=report,
                               path=renders if isinstance(renders, (str, Path)) else None)
-    return _build_set(results, class_names, out_fps, settings), report
+    return _build_set(results, class_names, out_fps, settings, run_cfg.max_people), report
 
 
-def _row(info: BundleInfo, ext: Extraction) -> Row:
-    return Row(name=info.name, label=info.label, joints=ext.joints, valid=ext.valid,
-               detection_rate=ext.detection_rate, source_index=info.source_index,
-               bundle={"name": info.name, "path": str(info.path), "request_key": info.request_key,
-                       "source": info.source_path, "intrinsics": ext.intrinsics.to_dict()})
+def _row(info: BundleInfo, people: list[Extraction], bodies: int) -> Row:
+    ext = people[0]
+    return people_row(people, bodies, name=info.name, label=info.label, source_index=info.source_index,
+                      bundle={"name": info.name, "path": str(info.path), "request_key": info.request_key,
+                              "source": info.source_path, "intrinsics": ext.intrinsics.to_dict(),
+                              "people": len(people)})
 
 
-def _build_set(results: list[tuple[BundleInfo, Extraction]], class_names: list[str], fps: float,
-               settings: dict[str, Any]) -> SkeletonSet:
-    return assemble([_row(info, ext) for info, ext in results], class_names, fps, settings)
+def _build_set(results: list[tuple[BundleInfo, list[Extraction]]], class_names: list[str], fps: float,
+               settings: dict[str, Any], max_people: int | None) -> SkeletonSet:
+    """The set of the results, with room for ``max_people`` bodies (when None: as many as
+    the most-populated bundle rendered)."""
+    bodies = max_people or max(info.bodies for info, _ in results)
+    return assemble([_row(info, people, bodies) for info, people in results], class_names, fps, settings)
 
 
 def extract_bundle(folder: str | Path, *, config: ExtractConfig | None = None,

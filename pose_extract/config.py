@@ -36,6 +36,14 @@ class ExtractConfig(BaseModel):
                                             description="MediaPipe person detection threshold")
     min_tracking_confidence: float = Field(DEFAULT_MIN_TRACKING_CONFIDENCE, ge=0, le=1,
                                            description="MediaPipe landmark tracking threshold")
+    max_people: int | None = Field(
+        None, ge=1, le=4,
+        description="people tracked per video (default: as many as the render bundle rendered, 1 for a plain "
+        "video); above 1, a cascade of MediaPipe trackers, each seeing the frame with the earlier ones' people "
+        "painted over (pose_extract.people); the main actor (most motion) comes first")
+    people_mask: Literal["box", "skeleton"] = Field(
+        "box", description="how the tracker cascade paints earlier people over: their grown landmark box "
+        "(better on people apart), or their shape (better on people touching); pose_extract.people")
     adapter: Literal["none", "fit"] = Field(
         "none", description="after mapping to NTU-25: none, or fit one consistent skeleton per sequence (constant "
         "bone lengths, robust, smooth; pose_extract.skeleton_fit)")

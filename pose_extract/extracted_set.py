@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import numpy as np
 from pipeline.errors import FormatError, MissingInputError
 from pipeline.io_utils import atomic_outputs
 from pipeline.skeleton_set import SkeletonSet, save_skeleton_set
-from pose_extract.api import Extraction, extract_video
+from pose_extract.api import Extraction, extract_people
 from pose_extract.config import ExtractConfig
 from pose_extract.report import ExtractionError, ExtractReport, SampleOutcome, report_path
 
@@ -29,8 +29,10 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Row:
-    """One extracted sample on its way into a set: ``joints (T, 25, 3)`` metres (Kinect
-    camera frame) and ``valid (T,)`` at the set's frame rate, plus what the set records."""
+    """One extracted sample on its way into a set: ``joints (T, P, 25, 3)`` metres (Kinect
+    camera frame, ``P`` people, main actor first, zero where a person is absent),
+    ``valid (T,)`` the main actor's frames and ``people_valid (T, P)`` every person's, at
+    the set's frame rate, plus what the set records."""
 
     name: str
     label: int
@@ -39,6 +41,36 @@ class Row:
     detection_rate: float
     source_index: int
     bundle: dict[str, Any]
+    people_valid: np.ndarray | None = None
+
+    @property
+    def bodies_valid(self) -> np.ndarray:
+        """``(T, P)``: :attr:`people_valid`, or the main actor's ``valid`` and nobody else."""
+        if self.people_valid is not None:
+            return np.asarray(self.people_valid, dtype=bool)
+        out = np.zeros(self.joints.shape[:2], dtype=bool)
+        out[:, 0] = self.valid
+        return out
+
+
+def people_row(extractions: Sequence[Extraction], bodies: int, **fields: Any) -> Row:
+    """A :class:`Row` of ``extractions`` (one per person, main actor first, at one frame
+    rate) with room for ``bodies`` people (at least as many as extracted); ``fields``:
+    the other :class:`Row` fields but ``joints``, ``valid``, ``people_valid`` and
+    ``detection_rate`` (the main actor's)."""
+    main = extractions[0]
+    t = main.joints.shape[0]
+    m = max(int(bodies), len(extractions))
+    joints = np.zeros((t, m, 25, 3), dtype=np.float64)
+    people_valid = np.zeros((t, m), dtype=bool)
+    for k, ext in enumerate(extractions):
+        if ext.joints.shape[0] != t:
+            raise FormatError(f"person {k} has {ext.joints.shape[0]} frames, the main actor {t}",
+                              path=ext.landmarks.path, field="joints")
+        joints[:, k] = ext.joints
+        people_valid[:, k] = ext.valid
+    return Row(joints=joints, valid=main.valid, people_valid=people_valid, detection_rate=main.detection_rate,
+               **fields)
 
 
 def row_of_set(sset: SkeletonSet, k: int) -> Row:
@@ -47,21 +79,31 @@ def row_of_set(sset: SkeletonSet, k: int) -> Row:
     nf = int(sset.num_frames[k])
     bundles = {b.get("name"): b for b in sset.provenance.get("bundles", []) if isinstance(b, dict)}
     name = str(sset.name[k])
-    return Row(name=name, label=int(sset.label[k]), joints=np.transpose(sset.data[k, :, :nf, :, 0], (1, 2, 0)),
+    people_valid = None
+    if "body_frame_valid" in sset.sample_meta:
+        people_valid = np.asarray(sset.sample_meta["body_frame_valid"][k, :nf], dtype=bool)
+    return Row(name=name, label=int(sset.label[k]), joints=np.transpose(sset.data[k, :, :nf], (1, 3, 2, 0)),
                valid=np.asarray(sset.sample_meta["frame_valid"][k, :nf], dtype=bool),
                detection_rate=float(sset.sample_meta["detection_rate"][k]),
-               source_index=int(sset.sample_meta["source_index"][k]), bundle=bundles.get(name, {"name": name}))
+               source_index=int(sset.sample_meta["source_index"][k]), bundle=bundles.get(name, {"name": name}),
+               people_valid=people_valid)
 
 
 def assemble(rows: list[Row], class_names: list[str], fps: float, settings: dict[str, Any]) -> SkeletonSet:
+    """The set of ``rows``: ``data (N, 3, T, 25, M)`` with ``M`` the most people of any row
+    (zero bodies where a sample has fewer), ``frame_valid (N, T)`` the main actor's frames
+    and ``body_frame_valid (N, T, M)`` every body's."""
     n = len(rows)
     t_max = max(r.joints.shape[0] for r in rows)
-    data = np.zeros((n, 3, t_max, 25, 1), dtype=np.float32)
+    m = max(r.joints.shape[1] for r in rows)
+    data = np.zeros((n, 3, t_max, 25, m), dtype=np.float32)
     frame_valid = np.zeros((n, t_max), dtype=bool)
+    body_valid = np.zeros((n, t_max, m), dtype=bool)
     for k, r in enumerate(rows):
-        t = r.joints.shape[0]
-        data[k, :, :t, :, 0] = np.transpose(r.joints, (2, 0, 1))
+        t, p = r.joints.shape[:2]
+        data[k, :, :t, :, :p] = np.transpose(r.joints, (3, 0, 2, 1))
         frame_valid[k, :t] = r.valid
+        body_valid[k, :t, :p] = r.bodies_valid
     provenance = {"stage": "pose_extract", **settings, "bundles": [r.bundle for r in rows]}
     return SkeletonSet(
         data=data,
@@ -75,6 +117,7 @@ def assemble(rows: list[Row], class_names: list[str], fps: float, settings: dict
         provenance=provenance,
         sample_meta={
             "frame_valid": frame_valid,
+            "body_frame_valid": body_valid,
             "detection_rate": np.array([r.detection_rate for r in rows], dtype=np.float64),
             "source_index": np.array([r.source_index for r in rows], dtype=np.int64),
         },
@@ -171,23 +214,19 @@ def save_extraction(
 def video_set(path: str | Path, *, config: ExtractConfig | None = None, fov_deg: float | None = None,
               fps: float | None = None) -> tuple[SkeletonSet, Extraction]:
     """Extract one video (no render manifest) into a one-sample set named after the file
-    (label -1, no class names), the camera from ``fov_deg`` (default the Kinect v2's).
+    (label -1, no class names), the camera from ``fov_deg`` (default the Kinect v2's), with
+    up to ``config.max_people`` people (1 when None); returns the set and the main actor's
+    :class:`Extraction`.
 
     Raises:
         MissingInputError, FormatError: as :func:`~pose_extract.api.extract_video`, and
             FormatError when no frame has a person.
     """
     path = Path(path)
-    ext = extract_video(path, fov_deg=fov_deg, fps=fps, config=config)
+    people = extract_people(path, fov_deg=fov_deg, fps=fps, config=config)
+    ext = people[0]
     if not ext.valid.any():
         raise FormatError("no person detected in any frame", path=path)
-    data = np.zeros((1, 3, ext.num_frames, 25, 1), dtype=np.float32)
-    data[0, :, :, :, 0] = np.transpose(ext.joints, (2, 0, 1))
-    sset = SkeletonSet(
-        data=data, label=np.array([-1]), name=np.array([path.stem]), num_frames=np.array([ext.num_frames]),
-        layout="ntu25", fps=ext.fps, coordinate_frame="kinect_camera", class_names=[],
-        provenance={"stage": "pose_extract", "video": str(path), "extractor": ext.parameters},
-        sample_meta={"frame_valid": ext.valid[None], "detection_rate": np.array([ext.detection_rate]),
-                     "source_index": np.array([-1])},
-    )
-    return sset, ext
+    row = people_row(people, len(people), name=path.stem, label=-1, source_index=-1, bundle={"name": path.stem})
+    sset = assemble([row], [], ext.fps, {})
+    return replace(sset, provenance={"stage": "pose_extract", "video": str(path), "extractor": ext.parameters}), ext

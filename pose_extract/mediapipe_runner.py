@@ -81,8 +81,11 @@ class Landmarks:
 def settings(
     min_detection_confidence: float = DEFAULT_MIN_DETECTION_CONFIDENCE,
     min_tracking_confidence: float = DEFAULT_MIN_TRACKING_CONFIDENCE,
+    *,
+    max_people: int = 1,
 ) -> dict[str, object]:
-    """The extractor's settings as recorded in an output manifest."""
+    """The extractor's settings as recorded in an output manifest (``max_people`` > 1:
+    the tracker cascade of :mod:`pose_extract.people`)."""
     import importlib.metadata
 
     try:
@@ -97,6 +100,9 @@ def settings(
         "smooth_landmarks": True,
         "min_detection_confidence": float(min_detection_confidence),
         "min_tracking_confidence": float(min_tracking_confidence),
+        "max_people": int(max_people),
+        "people": ("single tracker" if max_people == 1 else
+                   "tracker cascade, earlier people painted over (pose_extract.people)"),
     }
 
 

@@ -24,15 +24,18 @@ def _print_outcomes(report) -> None:
     table = Table(title="pose extraction (errors in mm against the source skeletons)", box=box.SIMPLE_HEAD,
                   padding=(0, 0), pad_edge=False)
     table.add_column("sample", no_wrap=True)
-    for col in ("status", "frames", "det %", "MPJPE", "root-rel", "PA", "swap %"):
+    for col in ("status", "frames", "det %", "MPJPE", "root-rel", "PA", "swap %", "people", "all %", "id swap %"):
         table.add_column(col, justify="right", no_wrap=True)
     for s in report.samples:
         m = s.metrics.get("source_joints", {}) if s.ok else {}
+        people = s.metrics.get("people", {}) if s.ok else {}
         rate = s.counts.get("detection_rate")
         swaps = m.get("swap_rate")
+        both, ids = people.get("all_recovered_rate"), people.get("identity_swap_rate")
         table.add_row(s.name, s.status, _fmt(s.counts.get("frames")), _fmt(None if rate is None else 100.0 * rate),
                       _fmt(m.get("mpjpe_mm")), _fmt(m.get("root_relative_mpjpe_mm")), _fmt(m.get("pa_mpjpe_mm")),
-                      _fmt(None if swaps is None else 100.0 * swaps))
+                      _fmt(None if swaps is None else 100.0 * swaps), _fmt(s.counts.get("people")),
+                      _fmt(None if both is None else 100.0 * both), _fmt(None if ids is None else 100.0 * ids))
     console.print(table)
     for s in report.failed:
         err_console.print(f"{s.name}: failed: {s.reason}", soft_wrap=True)
@@ -53,6 +56,8 @@ def extract_command(
     min_tracking_confidence: float = config_option(ExtractConfig, "min_tracking_confidence",
                                                    "--min-tracking-confidence"),
     adapter: str = config_option(ExtractConfig, "adapter", "--adapter"),
+    max_people: Optional[int] = config_option(ExtractConfig, "max_people", "--max-people"),
+    people_mask: str = config_option(ExtractConfig, "people_mask", "--people-mask"),
 ) -> None:
     """Extract 3D skeletons from videos with MediaPipe Pose: NTU-25 joints in the Kinect camera
     frame, one sample per video; with render bundles, also errors against their ground truth."""
@@ -66,11 +71,14 @@ def extract_command(
         raise ValidationError("give exactly one of --renders DIR and --video FILE", field="--renders/--video")
     cfg = build_config(ExtractConfig, fov_deg=fov, fps=fps, max_gap=max_gap, smooth_window=smooth_window,
                        min_detection_confidence=min_detection_confidence,
-                       min_tracking_confidence=min_tracking_confidence, adapter=adapter)
+                       min_tracking_confidence=min_tracking_confidence, adapter=adapter,
+                       max_people=max_people, people_mask=people_mask)
     if video is not None:
         sset, ext = video_set(video, config=cfg)
         path, _ = save_extraction(sset, None, out)
-        console.print(f"{video.name}: {ext.num_frames} frames at {ext.fps:g} fps, person detected in "
+        people = sset.data.shape[4]
+        console.print(f"{video.name}: {ext.num_frames} frames at {ext.fps:g} fps, "
+                      f"{people} {'person' if people == 1 else 'people'}, the main actor detected in "
                       f"{100.0 * ext.detection_rate:.1f} % of the video frames -> {path}")
         return
     folders = find_bundles(renders)

@@ -41,9 +41,9 @@ def test_renders_to_set_and_report(renders_dir, rendered_bundle, tmp_path, capsy
 def test_one_video(rendered_bundle, tmp_path, capsys):
     out = tmp_path / "one.npz"
     assert main(["extract", "--video", str(rendered_bundle / "video.mp4"), "--fps", "15", "--out", str(out)]) == 0
-    assert "person detected" in capsys.readouterr().out
+    assert "1 person, the main actor detected in 100.0 %" in " ".join(capsys.readouterr().out.split())
     sset = load_skeleton_set(out)
-    assert len(sset) == 1 and sset.fps == 15.0 and sset.label.tolist() == [-1]
+    assert len(sset) == 1 and sset.fps == 15.0 and sset.label.tolist() == [-1] and sset.data.shape[4] == 1
     assert sset.num_frames[0] == 8  # 16 frames at 30 fps -> 8 at 15 fps
     assert not (tmp_path / "one_report.json").exists()
 
