@@ -47,7 +47,9 @@ EXTRACTION_METRICS = ("mpjpe_mm", "root_relative_mpjpe_mm", "pa_mpjpe_mm", "root
 GROUND_TRUTHS = ("source_joints", "body_joints")
 #: Frame counts of a sample's extraction shown per sample.
 EXTRACTION_COUNTS = ("video_frames", "frames", "detection_rate", "interpolated_frames", "masked_frames",
-                     "longest_gap")
+                     "longest_gap", "people")
+#: Per-sample figures of several people (``metrics.people`` of an extraction report).
+PEOPLE_METRICS = ("bodies", "all_recovered_rate", "identity_swap_rate")
 
 
 # --------------------------------------------------------------------------- sections
@@ -195,6 +197,8 @@ def extraction_section(loaded: Loaded, which: str) -> dict[str, Any]:
                "warnings": [str(w) for w in s.get("warnings") or []]}
         if isinstance(metrics.get("error"), str):
             row["ground_truth_error"] = metrics["error"]
+        people = metrics.get("people") if isinstance(metrics.get("people"), dict) else {}
+        row.update({k: clean_number(people.get(k)) for k in PEOPLE_METRICS})
         for gt in GROUND_TRUTHS:
             row[f"vs_{gt}"] = _ground_truth_row(metrics.get(gt))
         samples.append(row)

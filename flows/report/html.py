@@ -236,10 +236,14 @@ def extraction_section(c: dict[str, Any]) -> Html:
             status = tag("span", s["status"], cls="ok" if s["status"] == "ok" else "bad")
             held = (f"{s['masked_frames']}/{s['video_frames']}"
                     if s.get("masked_frames") is not None and s.get("video_frames") else "n/a")
+            bodies = (Cell(f"{s['people']}/{s['bodies']}", "num")
+                      if s.get("people") is not None and s.get("bodies") is not None else num(s.get("people"), 0))
             per_sample.append([which, s["name"], status, s["reason"] or s.get("ground_truth_error") or "",
                                Cell(pct(s.get("detection_rate")), "num"), Cell(held, "num"),
                                *(num(vs.get(k)) for k in EXTRACTION_METRICS[:3]),
-                               Cell(pct(vs.get("swap_rate")), "num")])
+                               Cell(pct(vs.get("swap_rate")), "num"), bodies,
+                               Cell(pct(s.get("all_recovered_rate")), "num"),
+                               Cell(pct(s.get("identity_swap_rate")), "num")])
     parts.append(tag("h3", "errors against the ground truth (means over the successful samples, mm)"))
     if summary:
         parts.append(table(["set", "extracted", "detection rate", "MPJPE vs source", "root-relative",
@@ -248,7 +252,8 @@ def extraction_section(c: dict[str, Any]) -> Html:
     parts += missing
     if per_sample:
         rows = table(["set", "sample", "status", "reason", "detection rate", "held frames", "MPJPE",
-                      "root-relative", "PA-MPJPE", "swap rate"], per_sample,
+                      "root-relative", "PA-MPJPE", "swap rate", "people / bodies", "all bodies recovered",
+                      "identity swaps"], per_sample,
                      table_id="extraction-samples-table")
         summary_line = tag("summary", f"per sample ({len(per_sample)} rows; errors against the source skeleton, mm)")
         parts.append(tag("details", summary_line, rows, open="" if len(per_sample) <= OPEN_ROWS else None))

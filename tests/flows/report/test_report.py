@@ -95,6 +95,13 @@ def test_extraction_and_attack_numbers(full_report, run, parse):
         sset_frames = 3 * (11 if which == "clean" else 10)
         assert held["held frames"].endswith(f"({sset_frames}/{held['held frames'].split('/')[1]}")
     per_sample = page.table("extraction-samples-table")
+    header = per_sample[0]
+    people = run.extraction["clean"]["samples"][0]["metrics"]["people"]
+    two = next(r for r in per_sample[1:] if r[0] == "clean" and r[1] == run.extraction["clean"]["samples"][0]["name"])
+    assert two[header.index("people / bodies")] == "2/2"
+    assert two[header.index("all bodies recovered")] == f"{100 * people['all_recovered_rate']:.1f} %"
+    assert two[header.index("identity swaps")] == "0.0 %"
+    assert people["all_recovered_rate"] < 1  # the partner's missed frames are counted
     failed = [r for r in per_sample[1:] if r[2] == "failed"]
     assert [(r[0], r[1], r[3]) for r in failed] == [
         ("adversarial", run.names[run.FAILED_ADV_EXTRACTION], "no person detected in any frame")]
