@@ -1,15 +1,16 @@
-"""Recognisers: ST-GCN and 2s-AGCN, official-checkpoint compatible, plus bundled weights.
+"""Recognisers: ST-GCN, 2s-AGCN and CTR-GCN, official-checkpoint compatible, plus bundled weights.
 
 Entry points:
 
 * :func:`create_model` ``(name, **kwargs)``: a bare network (``"stgcn"``,
-  ``"agcn-joint"``, ``"agcn-bone"``); unknown names list the valid ones.
+  ``"agcn-joint"``, ``"agcn-bone"``, ``"ctrgcn"``, ``"ctrgcn-bone"``, ``"ctrgcn-motion"``,
+  ``"ctrgcn-bone-motion"``); unknown names list the valid ones.
 * :func:`build_recognizer`: a fresh (untrained) :class:`Recognizer` for an architecture,
   layout and class list (what training starts from).
 * :func:`load_recognizer` ``(path_or_name)``: a bundled name (``stgcn-synth``,
   ``agcn-joint-synth``, ``agcn-bone-synth``, ``agcn-synth`` = the joint+bone ensemble), a
-  ciasa checkpoint, an official ST-GCN / 2s-AGCN state dict, or several of these joined
-  with ``+`` (an ensemble: logits summed). Returned in eval mode, parameters frozen.
+  ciasa checkpoint, an official ST-GCN / 2s-AGCN / CTR-GCN state dict, or several of these
+  joined with ``+`` (an ensemble: logits summed). Returned in eval mode, parameters frozen.
 * :func:`save_recognizer`: write a ciasa checkpoint (atomically).
 """
 
@@ -38,6 +39,7 @@ from pipeline.models.checkpoint import (
     read_checkpoint,
     rename_agcn_keys,
 )
+from pipeline.models.ctrgcn import CTRGCN
 from pipeline.models.recognizer import InputSpec, Preprocess, Recognizer, Stream
 from pipeline.models.stgcn import STGCN
 
@@ -54,17 +56,28 @@ BUNDLED: dict[str, tuple[str, ...]] = {
     "agcn-synth": ("agcn-joint-synth.pt", "agcn-bone-synth.pt"),
 }
 
-#: Architectures: name -> (constructor, preprocessing for the NTU layout).
+#: Architectures: name -> (constructor, preprocessing for the NTU layout). The CTR-GCN
+#: streams differ only by their input, as in the official code (joint, bone, joint
+#: motion, bone motion).
 ARCHS: dict[str, tuple[Callable[..., nn.Module], str]] = {
     "stgcn": (STGCN, "none"),
     "agcn-joint": (AGCN, "agcn-prenorm"),
     "agcn-bone": (AGCN, "agcn-prenorm+bone"),
+    "ctrgcn": (CTRGCN, "ctrgcn"),
+    "ctrgcn-bone": (CTRGCN, "ctrgcn+bone"),
+    "ctrgcn-motion": (CTRGCN, "ctrgcn+motion"),
+    "ctrgcn-bone-motion": (CTRGCN, "ctrgcn+bone+motion"),
 }
+
+#: CTR-GCN stream names (``load_recognizer(stream=...)``) -> architecture.
+CTRGCN_STREAMS: dict[str, str] = {"joint": "ctrgcn", "bone": "ctrgcn-bone", "motion": "ctrgcn-motion",
+                                  "joint-motion": "ctrgcn-motion", "bone-motion": "ctrgcn-bone-motion"}
 
 
 def create_model(name: str, **kwargs: Any) -> nn.Module:
-    """A bare network by architecture name (``stgcn``, ``agcn-joint``, ``agcn-bone``);
-    ``kwargs`` go to its constructor (:class:`STGCN` / :class:`AGCN`)."""
+    """A bare network by architecture name (``stgcn``, ``agcn-joint``, ``agcn-bone``,
+    ``ctrgcn``, ``ctrgcn-bone``, ``ctrgcn-motion``, ``ctrgcn-bone-motion``); ``kwargs`` go
+    to its constructor (:class:`STGCN` / :class:`AGCN` / :class:`CTRGCN`)."""
     if name not in ARCHS:
         raise UnknownFormatError(f"unknown model {name!r}; known: {', '.join(ARCHS)}", field="arch")
     return ARCHS[name][0](**kwargs)
@@ -86,7 +99,7 @@ def official_preprocess(arch: str, layout: Layout) -> str:
 
 def _preprocess_kind(arch: str, layout: Layout) -> str:
     kind = ARCHS[arch][1]
-    if layout.name != "ntu25":  # the official pre-normalisation is NTU-only
+    if "prenorm" in kind and layout.name != "ntu25":  # the official pre-normalisation is NTU-only
         kind = "bone" if "bone" in kind else "none"
     return kind
 
@@ -116,7 +129,8 @@ def build_recognizer(arch: str, num_class: int, *, layout: str | Layout = "ntu25
                      class_names: list[str] | None = None, name: str | None = None,
                      preprocess: str | None = None, **config: Any) -> Recognizer:
     """A fresh recogniser (random weights, train mode). ``config``: constructor options
-    (e.g. ``width``, ``dropout`` for ST-GCN; ``num_person``, ``width`` for 2s-AGCN);
+    (e.g. ``width``, ``dropout`` for ST-GCN; ``num_person``, ``width`` for 2s-AGCN and
+    CTR-GCN);
     ``preprocess``: input transform (default: the architecture's official one)."""
     lay = get_layout(layout) if isinstance(layout, str) else layout
     names = class_names or default_class_names(num_class, lay.name)
@@ -185,6 +199,8 @@ def _from_official(obj: dict[str, Any], path: Path, *, stream: str | None,
     family, config = infer_architecture(state, path)
     if family == "stgcn":
         arch = "stgcn"
+    elif family == "ctrgcn":
+        arch = _ctrgcn_arch(path, stream)
     else:
         guess = stream or ("bone" if "bone" in path.name.lower() else "joint")
         if stream is None and "bone" not in path.name.lower() and "joint" not in path.name.lower():
@@ -199,6 +215,23 @@ def _from_official(obj: dict[str, Any], path: Path, *, stream: str | None,
     names = class_names or default_class_names(config["num_class"], layout.name)
     return Recognizer([s], layout=layout, class_names=names, name=path.stem,
                       meta={"path": str(path), "source": "official state dict"})
+
+
+def _ctrgcn_arch(path: Path, stream: str | None) -> str:
+    """The CTR-GCN stream of an official file: ``stream`` if given, else read from the file
+    and folder names (the official work directories are ``ctrgcn``, ``ctrgcn_bone``,
+    ``ctrgcn_motion``, ``ctrgcn_bone_motion``), else joint."""
+    if stream is not None:
+        if stream not in CTRGCN_STREAMS:
+            raise UnknownFormatError(f"unknown CTR-GCN stream {stream!r}; known: {', '.join(CTRGCN_STREAMS)}",
+                                     path=path, field="stream")
+        return CTRGCN_STREAMS[stream]
+    text = f"{path.parent.name}/{path.name}".lower()
+    bone, motion = "bone" in text, "motion" in text
+    if not (bone or motion or "joint" in text):
+        log.warning("%s: CTR-GCN stream not given and not in the file or folder name; assuming the joint "
+                    "stream (pass stream='bone', 'motion' or 'bone-motion' for another)", path)
+    return CTRGCN_STREAMS["bone-motion" if bone and motion else "bone" if bone else "motion" if motion else "joint"]
 
 
 def load_checkpoint_file(path: str | Path, *, stream: str | None = None,
@@ -238,8 +271,9 @@ def load_recognizer(spec: str | Path, *, stream: str | None = None, class_names:
             ciasa checkpoint, an official state dict, several joined by ``+``, or
             ``pkg.module:factory`` / ``path/to/file.py:factory`` (imported only then;
             :mod:`pipeline.models.external`).
-        stream: for an official 2s-AGCN file, ``"joint"`` or ``"bone"`` (default: from the
-            file name, else joint).
+        stream: for an official 2s-AGCN file, ``"joint"`` or ``"bone"``; for an official
+            CTR-GCN file also ``"motion"`` or ``"bone-motion"`` (default: from the file name,
+            for CTR-GCN also its folder's, else joint).
         class_names: names for an official checkpoint (default: NTU-60/120 by class count).
         device: where to put it.
         trainable: keep train mode and gradients on parameters (default: eval, frozen).
@@ -272,6 +306,6 @@ def load_recognizer(spec: str | Path, *, stream: str | None = None, class_names:
     return rec
 
 
-__all__ = ["ARCHS", "BUNDLED", "AGCN", "STGCN", "InputSpec", "Preprocess", "Recognizer", "Stream",
+__all__ = ["ARCHS", "BUNDLED", "AGCN", "CTRGCN", "STGCN", "InputSpec", "Preprocess", "Recognizer", "Stream",
            "build_recognizer", "create_model", "load_checkpoint_file", "load_recognizer", "resolve",
            "save_recognizer", "recognizer_payload"]

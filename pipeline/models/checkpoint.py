@@ -3,10 +3,10 @@
 Two kinds of file load:
 
 * **Official state dicts** (ST-GCN ``st_gcn.ntu-xsub.pt`` etc., 2s-AGCN
-  ``ntu_cv_agcn_joint-49-29400.pt`` etc.): a plain mapping ``key -> tensor``, sometimes
-  with a ``module.`` prefix (saved from ``DataParallel``) or wrapped as
-  ``{"state_dict": ...}``. The architecture, class count, graph and width are inferred
-  from the key names and shapes. Released 2s-AGCN files need two renames that users hit
+  ``ntu_cv_agcn_joint-49-29400.pt`` etc., CTR-GCN ``runs-<epoch>-<step>.pt``): a plain
+  mapping ``key -> tensor``, sometimes with a ``module.`` prefix (saved from
+  ``DataParallel``) or wrapped as ``{"state_dict": ...}``. The architecture, class count,
+  graph and width are inferred from the key names and shapes. Released 2s-AGCN files need two renames that users hit
   (lshiwjx/2s-AGCN issues 32 and 67): ``gcn1.conv_res.*`` -> ``gcn1.down.*`` and
   ``l1a.*`` -> ``l1.*``; they are applied here. BatchNorm ``num_batches_tracked``
   counters missing from files written by old PyTorch are filled in.
@@ -122,7 +122,9 @@ def infer_architecture(state: Mapping[str, torch.Tensor], path: str | Path) -> t
 
     ``"stgcn"``: ``num_class``, ``in_channels``, ``graph``, ``strategy``, ``width``,
     ``edge_importance_weighting``. ``"agcn"``: ``num_class``, ``num_point``,
-    ``num_person``, ``in_channels``, ``graph``, ``width``.
+    ``num_person``, ``in_channels``, ``graph``, ``width``. ``"ctrgcn"`` (told from 2s-AGCN,
+    which also has ``l1.gcn1.PA``, by its ``l1.gcn1.convs.*`` CTR-GCs): the same plus
+    ``adaptive``.
     """
     if "st_gcn_networks.0.gcn.conv.weight" in state:
         k = _stgcn_slices(state)
@@ -138,6 +140,8 @@ def infer_architecture(state: Mapping[str, torch.Tensor], path: str | Path) -> t
             "graph": _graph_for(v, path), "strategy": strategy, "width": width,
             "edge_importance_weighting": "edge_importance.0" in state,
         }
+    if "l1.gcn1.convs.0.conv3.weight" in state:
+        return "ctrgcn", _ctrgcn_config(state, path)
     if "l1.gcn1.PA" in state:
         v = state["l1.gcn1.PA"].shape[-1]
         width = state["l1.gcn1.conv_d.0.weight"].shape[0]
@@ -150,8 +154,32 @@ def infer_architecture(state: Mapping[str, torch.Tensor], path: str | Path) -> t
         }
     sample = ", ".join(list(state)[:MAX_LISTED])
     raise FormatError(
-        "unrecognised architecture: neither ST-GCN keys (st_gcn_networks.*) nor 2s-AGCN keys "
-        f"(l1.gcn1.*) found; first keys: {sample}", path=path, field="state_dict")
+        "unrecognised architecture: no ST-GCN keys (st_gcn_networks.*), 2s-AGCN keys "
+        f"(l1.gcn1.PA, l1.gcn1.conv_a.*) or CTR-GCN keys (l1.gcn1.convs.*) found; first keys: {sample}",
+        path=path, field="state_dict")
+
+
+def _ctrgcn_config(state: Mapping[str, torch.Tensor], path: str | Path) -> dict[str, Any]:
+    """CTR-GCN constructor options from an official state dict. Without ``PA`` (a model
+    built with ``adaptive=False``) the joint count comes from ``data_bn`` (``M*C*V``), the
+    first official graph whose ``V`` divides it, and ``M`` from what remains."""
+    first = state["l1.gcn1.convs.0.conv3.weight"]  # (width, C, 1, 1)
+    width, in_channels = int(first.shape[0]), int(first.shape[1])
+    if "data_bn.weight" not in state or "fc.weight" not in state:
+        raise FormatError("CTR-GCN state dict without data_bn or fc", path=path, field="state_dict")
+    mcv = int(state["data_bn.weight"].shape[0])
+    adaptive = "l1.gcn1.PA" in state
+    if adaptive:
+        v = int(state["l1.gcn1.PA"].shape[-1])
+    else:
+        fits = [n for n in (25, 18) if mcv % (in_channels * n) == 0]
+        if not fits:
+            raise FormatError(f"CTR-GCN data_bn has {mcv} channels: not M*C*V for C={in_channels} and an "
+                              "official graph (25 or 18 joints)", path=path, field="data_bn")
+        v = fits[0]
+    return {"num_class": int(state["fc.weight"].shape[0]), "num_point": v,
+            "num_person": mcv // (in_channels * v), "in_channels": in_channels,
+            "graph": _graph_for(v, path), "width": width, "adaptive": adaptive}
 
 
 def _stgcn_slices(state: Mapping[str, torch.Tensor]) -> int:

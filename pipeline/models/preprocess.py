@@ -2,8 +2,10 @@
 
 ST-GCN takes raw camera coordinates (no transform). 2s-AGCN was trained on NTU data that
 went through the official ``pre_normalization`` and, for its bone stream, a bone
-transform; an adversarial skeleton from another model must go through the same steps
-to be evaluated fairly, and gradients must flow through them. Everything here maps
+transform; CTR-GCN on NTU data translated to the first frame's spine and, in its feeder,
+cropped and resized in time, then bone / motion transformed (:func:`ctrgcn_input`). An
+adversarial skeleton from another model must go through the same steps to be evaluated
+fairly, and gradients must flow through them. Everything here maps
 ``(N, C, T, V, M)`` to ``(N, C, T, V, M)``; indices (which frames, which joints) are
 chosen from the data without gradient, values are gathered differentiably.
 
@@ -181,7 +183,8 @@ def resize_valid_frames(x: torch.Tensor, window: int) -> torch.Tensor:
     Linear interpolation in time with PyTorch's ``align_corners=False`` rule: output frame
     ``j`` reads source time ``(j + 0.5) L / window - 0.5`` clamped to ``[0, L - 1]``, which
     is ``F.interpolate(mode="linear", align_corners=False)`` applied to frames ``0..L-1``
-    (the temporal resize the CTR-GCN and MS-G3D feeders apply, here without their crop).
+    (the temporal resize the CTR-GCN and MS-G3D feeders apply, here without their crop:
+    :func:`crop_resize_valid_frames` has it).
     As there, a body that is absent in some frames (all zero) is blended with its present
     frames where the two meet.
     The padding after ``L`` is never read, so a sample's prediction does not depend on how
@@ -196,15 +199,140 @@ def resize_valid_frames(x: torch.Tensor, window: int) -> torch.Tensor:
     """
     if window < 1:
         raise ValueError(f"window must be at least 1, got {window}")
+    length = valid_length(x)
+    return resample_frames(x, torch.zeros_like(length), length, window)
+
+
+def resample_frames(x: torch.Tensor, start: torch.Tensor, length: torch.Tensor, window: int) -> torch.Tensor:
+    """Frames ``start .. start + length - 1`` of each sample resampled linearly to ``window``
+    frames (``align_corners=False``: output frame ``j`` reads source time ``start + clamp((j
+    + 0.5) length / window - 0.5, 0, length - 1)``).
+
+    Args:
+        x: ``(N, C, T, V, M)``.
+        start, length: ``(N,)`` integer tensors, ``length >= 1``, ``start + length <= T``.
+        window: output frames.
+    Returns:
+        ``(N, C, W, V, M)``, differentiable with respect to ``x``.
+    """
     n, c, _, v, m = x.shape
     # source times in float64 whatever the input's precision (bf16 cannot count frames)
-    length = valid_length(x).to(torch.float64)  # N
+    size = length.to(torch.float64)  # N
     j = torch.arange(window, device=x.device, dtype=torch.float64)
-    src = ((j[None, :] + 0.5) * length[:, None] / window - 0.5).clamp(min=0.0)
-    src = torch.minimum(src, (length - 1)[:, None])
+    src = ((j[None, :] + 0.5) * size[:, None] / window - 0.5).clamp(min=0.0)
+    src = torch.minimum(src, (size - 1)[:, None])
     i0 = src.floor().long()  # N x W
     i1 = torch.minimum(i0 + 1, (length - 1).long()[:, None])
     w1 = (src - i0.to(torch.float64)).to(x.dtype)[:, None, :, None, None]
+    first = start.long()[:, None]
+
     def take(idx: torch.Tensor) -> torch.Tensor:
-        return torch.gather(x, 2, idx[:, None, :, None, None].expand(n, c, window, v, m))
+        idx = (first + idx)[:, None, :, None, None].expand(n, c, window, v, m)
+        return torch.gather(x, 2, idx)
     return take(i0) * (1.0 - w1) + take(i1) * w1
+
+
+#: CTR-GCN's test-time feeder (official configs): the central 95 % of the valid frames,
+#: resized to 64 frames.
+CTRGCN_WINDOW = 64
+CTRGCN_TEST_CROP = 0.95
+
+
+def present_frame_count(x: torch.Tensor) -> torch.Tensor:
+    """``(N,)`` int64: the number of frames in which any body has a non-zero coordinate (at
+    least 1). The CTR-GCN feeder's ``valid_frame_num`` (it tests a non-zero coordinate
+    sum, which differs only for data whose coordinates cancel exactly). Unlike
+    :func:`valid_length` it does not count empty frames inside the sequence."""
+    present = (x != 0).any(dim=1).any(dim=2).any(dim=2)  # N x T
+    return present.sum(-1).clamp(min=1)
+
+
+def crop_resize_valid_frames(x: torch.Tensor, window: int = CTRGCN_WINDOW,
+                             crop: float = CTRGCN_TEST_CROP) -> torch.Tensor:
+    """The CTR-GCN feeder's test-time ``valid_crop_resize``: of the first ``L``
+    (:func:`present_frame_count`) frames keep the central ones, from ``b = floor((1 - crop)
+    L / 2)`` to ``L - b - 1``, and resample them linearly to ``window`` frames
+    (:func:`resample_frames`; the official bilinear ``F.interpolate`` with
+    ``align_corners=False`` leaves the joint axis unchanged). The official code counts the
+    non-empty frames but crops from frame 0, so with empty frames inside a sequence its
+    last frames are dropped; this does the same.
+
+    Args:
+        x: ``(N, C, T, V, M)``.
+        window: output frames (official 64).
+        crop: kept share of the valid frames, in ``(0, 1]`` (official test value 0.95).
+    Returns:
+        ``(N, C, window, V, M)``.
+    """
+    if window < 1:
+        raise ValueError(f"window must be at least 1, got {window}")
+    if not 0.0 < crop <= 1.0:
+        raise ValueError(f"crop must be in (0, 1], got {crop}")
+    length = present_frame_count(x)
+    bias = torch.floor((1.0 - crop) * length.to(torch.float64) / 2).long()
+    return resample_frames(x, bias, length - 2 * bias, window)
+
+
+def first_present_frame(x: torch.Tensor, body: int = 0) -> torch.Tensor:
+    """``(N,)`` int64: the first frame in which ``body`` has a non-zero coordinate (0 if
+    it has none)."""
+    present = frame_presence(x)[:, body]  # N x T
+    return present.to(torch.int8).argmax(-1)
+
+
+def ctrgcn_translate(x: torch.Tensor, layout: Layout) -> torch.Tensor:
+    """The CTR-GCN data generation's ``seq_translation`` (``data/ntu/seq_transformation.py``,
+    after SGN): every body of a sample is translated by minus body 0's ``spine_mid`` in
+    body 0's first non-empty frame (one vector per sample); body-frames that were empty
+    stay zero.
+
+    The official script re-zeroes the empty frames of a body only in two-body samples and
+    tests them by a zero coordinate sum; for a one-body sample with empty frames inside
+    it, those frames would become minus the origin there. Here every empty body-frame
+    (all coordinates zero) stays zero.
+
+    Args:
+        x: ``(N, C, T, V, M)`` raw coordinates, NTU layout.
+        layout: the layout (``spine_mid`` is looked up by name).
+    Returns:
+        ``(N, C, T, V, M)``, differentiable with respect to ``x``.
+    """
+    joint = layout.index("spine_mid")
+    frame = first_present_frame(x)  # N
+    n, c = x.shape[:2]
+    origin = torch.gather(x[:, :, :, joint, 0], 2, frame[:, None, None].expand(n, c, 1))  # N x C x 1
+    keep = frame_presence(x).permute(0, 2, 1)[:, None, :, None, :].to(x.dtype)  # N x 1 x T x 1 x M
+    return (x - origin[..., None, None]) * keep
+
+
+def motion_transform(x: torch.Tensor) -> torch.Tensor:
+    """The CTR-GCN feeder's motion modality: frame ``t`` becomes ``x[t + 1] - x[t]``, the
+    last frame zero. ``(N, C, T, V, M) -> (N, C, T, V, M)``."""
+    return torch.cat((x[:, :, 1:] - x[:, :, :-1], torch.zeros_like(x[:, :, :1])), dim=2)
+
+
+def ctrgcn_input(x: torch.Tensor, layout: Layout, *, bone: bool = False, motion: bool = False,
+                 window: int = CTRGCN_WINDOW, crop: float = CTRGCN_TEST_CROP) -> torch.Tensor:
+    """Raw skeletons as the official CTR-GCN test pipeline feeds them to the network, in
+    its order: the data generation's translation (:func:`ctrgcn_translate`; NTU layout
+    only, as the official pipeline has no other), the feeder's central crop and resize
+    (:func:`crop_resize_valid_frames`), then the bone modality (the official
+    ``ntu_pairs`` are 2s-AGCN's: :func:`bone_transform`) and the motion modality
+    (:func:`motion_transform`).
+
+    Args:
+        x: ``(N, C, T, V, M)`` raw coordinates.
+        layout: the data's layout.
+        bone, motion: the stream's modality.
+        window, crop: the feeder's ``window_size`` and test ``p_interval``.
+    Returns:
+        ``(N, C, window, V, M)``.
+    """
+    if layout.name == "ntu25":
+        x = ctrgcn_translate(x, layout)
+    x = crop_resize_valid_frames(x, window, crop)
+    if bone:
+        x = bone_transform(x, layout)
+    if motion:
+        x = motion_transform(x)
+    return x

@@ -5,7 +5,8 @@ in Kinect camera coordinates, metres, zero-padded) to logits ``(N, K)``. Preproc
 is part of its forward, so gradients flow from the logits back to the raw coordinates
 (what an attack needs, and what a transfer evaluation needs when it feeds one model's
 adversarial skeletons to another). A recogniser has one or more *streams* (an ST-GCN; a
-2s-AGCN joint or bone stream; or the 2s-AGCN ensemble = joint + bone, logits summed).
+2s-AGCN joint or bone stream; a CTR-GCN stream; or an ensemble such as 2s-AGCN joint +
+bone, logits summed).
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from torch import nn
 
 from pipeline.errors import ValidationError
 from pipeline.layouts import Layout
-from pipeline.models.preprocess import agcn_pre_normalize, bone_transform, center_on_first_frame, resize_valid_frames
+from pipeline.models.preprocess import (
+    CTRGCN_WINDOW,
+    agcn_pre_normalize,
+    bone_transform,
+    center_on_first_frame,
+    ctrgcn_input,
+    resize_valid_frames,
+)
 
 #: Input conventions a stream can declare.
 INPUT_RAW = "raw camera coordinates"
@@ -31,14 +39,21 @@ class Preprocess(nn.Module):
     at the origin: a translation-invariant input for models trained on little data);
     ``"agcn-prenorm"`` (the official 2s-AGCN pre-normalisation);
     ``"bone"`` (bone vectors); ``"agcn-prenorm+bone"`` (pre-normalise, then bones, as the
-    official bone-stream data).
+    official bone-stream data); ``"ctrgcn"``, ``"ctrgcn+bone"``, ``"ctrgcn+motion"``,
+    ``"ctrgcn+bone+motion"`` (the official CTR-GCN test pipeline of the joint, bone, joint
+    motion and bone motion streams: translation on NTU data, central 95 % crop of the
+    valid frames resized to 64 frames, then bones and / or motion:
+    :func:`~pipeline.models.preprocess.ctrgcn_input`).
 
-    Any kind may be prefixed by ``"resize<W>+"`` (e.g. ``"resize64+center"``): first the
-    sample's valid frames are resampled to ``W`` frames
+    Any other kind may be prefixed by ``"resize<W>+"`` (e.g. ``"resize64+center"``): first
+    the sample's valid frames are resampled to ``W`` frames
     (:func:`~pipeline.models.preprocess.resize_valid_frames`, the temporal resize of the
-    CTR-GCN / MS-G3D feeders), then the base transform runs on the ``W`` frames."""
+    CTR-GCN / MS-G3D feeders), then the base transform runs on the ``W`` frames. On a
+    CTR-GCN kind the prefix sets the feeder's own window instead (``"resize48+ctrgcn"``:
+    crop, then resize to 48 frames)."""
 
-    KINDS = ("none", "center", "agcn-prenorm", "bone", "agcn-prenorm+bone")
+    KINDS = ("none", "center", "agcn-prenorm", "bone", "agcn-prenorm+bone",
+             "ctrgcn", "ctrgcn+bone", "ctrgcn+motion", "ctrgcn+bone+motion")
 
     def __init__(self, kind: str, layout: Layout) -> None:
         super().__init__()
@@ -56,6 +71,9 @@ class Preprocess(nn.Module):
             return self._transform(x)
 
     def _transform(self, x: torch.Tensor) -> torch.Tensor:
+        if self.base.startswith("ctrgcn"):
+            return ctrgcn_input(x, self.layout, bone="bone" in self.base, motion="motion" in self.base,
+                                window=self.window or CTRGCN_WINDOW)
         if self.window is not None:
             x = resize_valid_frames(x, self.window)
         if self.base == "center":
@@ -161,7 +179,9 @@ class Recognizer(nn.Module):
 
     @property
     def arch(self) -> str:
-        """``"stgcn"``, ``"agcn-joint"``, ``"agcn-bone"`` or ``"agcn-ensemble"``."""
+        """``"stgcn"``, ``"agcn-joint"``, ``"agcn-bone"``, ``"agcn-ensemble"``, ``"ctrgcn"``,
+        ``"ctrgcn-bone"``, ``"ctrgcn-motion"``, ``"ctrgcn-bone-motion"``, or several joined
+        by ``+``."""
         archs = [s.arch for s in self.streams]
         if sorted(archs) == ["agcn-bone", "agcn-joint"]:
             return "agcn-ensemble"

@@ -122,7 +122,7 @@ def test_kinetics_recognizer_checks_against_its_layout():
 def test_create_model_unknown_name_lists_the_valid_ones():
     with pytest.raises(UnknownFormatError) as info:
         create_model("resnet")
-    for name in ("stgcn", "agcn-joint", "agcn-bone"):
+    for name in ("stgcn", "agcn-joint", "agcn-bone", "ctrgcn", "ctrgcn-bone-motion"):
         assert name in str(info.value)
 
 
