@@ -165,7 +165,9 @@ def train_recognizer(cfg: TrainConfig, train_set: SkeletonSet, out: str | Path, 
         train_set = train_set.subset(slice(0, cfg.max_train_samples))
 
     torch.manual_seed(cfg.seed)
-    extra = ({"dropout": cfg.dropout} if cfg.arch == "stgcn" else {"num_person": cfg.num_person})
+    # ST-GCN averages over the bodies it is given: it keeps the training data's M
+    extra = ({"dropout": cfg.dropout, "num_person": int(train_set.data.shape[4])} if cfg.arch == "stgcn"
+             else {"num_person": cfg.num_person})
     rec = build_recognizer(cfg.arch, len(train_set.class_names), layout=train_set.layout,
                            class_names=list(train_set.class_names), name=name or out.stem,
                            preprocess=stream_preprocess(cfg, train_set.layout),

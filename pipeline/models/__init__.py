@@ -119,8 +119,15 @@ def make_stream(arch: str, layout: Layout, config: dict[str, Any], preprocess: s
     if arch not in ARCHS:
         raise UnknownFormatError(f"unknown model {arch!r}; known: {', '.join(ARCHS)}", field="arch")
     config = {**_graph_kwargs(arch, layout), **config}
-    net = create_model(arch, **config)
-    num_person = config.get("num_person", 2) if arch != "stgcn" else None
+    if arch == "stgcn":
+        # ST-GCN's network takes any M and averages its output over the bodies, a zero
+        # body included, so it must see the M it was trained with: ``num_person`` in
+        # the config pads fewer bodies up to it (None: any M as given, older files).
+        net = create_model(arch, **{k: v for k, v in config.items() if k != "num_person"})
+        num_person = config.get("num_person")
+    else:
+        net = create_model(arch, **config)
+        num_person = config.get("num_person", 2)
     kind = preprocess or _preprocess_kind(arch, layout)
     return Stream(net, Preprocess(kind, layout), arch=arch, num_person=num_person, config=config)
 

@@ -117,11 +117,16 @@ def rename_agcn_keys(state: Mapping[str, torch.Tensor]) -> dict[str, torch.Tenso
     return out
 
 
+#: Bodies per sample of the official ST-GCN data (tools/ntu_gendata.py and the Kinetics
+#: feeder both pad to two): an official ST-GCN checkpoint is fed two, a zero one included.
+OFFICIAL_STGCN_BODIES = 2
+
+
 def infer_architecture(state: Mapping[str, torch.Tensor], path: str | Path) -> tuple[str, dict[str, Any]]:
     """Guess ``(arch family, constructor kwargs)`` from an official state dict.
 
     ``"stgcn"``: ``num_class``, ``in_channels``, ``graph``, ``strategy``, ``width``,
-    ``edge_importance_weighting``. ``"agcn"``: ``num_class``, ``num_point``,
+    ``edge_importance_weighting``, ``num_person`` (:data:`OFFICIAL_STGCN_BODIES`). ``"agcn"``: ``num_class``, ``num_point``,
     ``num_person``, ``in_channels``, ``graph``, ``width``. ``"ctrgcn"`` (told from 2s-AGCN,
     which also has ``l1.gcn1.PA``, by its ``l1.gcn1.convs.*`` CTR-GCs): the same plus
     ``adaptive``.
@@ -139,6 +144,8 @@ def infer_architecture(state: Mapping[str, torch.Tensor], path: str | Path) -> t
             "num_class": state["fcn.weight"].shape[0], "in_channels": in_channels,
             "graph": _graph_for(v, path), "strategy": strategy, "width": width,
             "edge_importance_weighting": "edge_importance.0" in state,
+            # the official NTU and Kinetics data always hold two bodies (zero when absent)
+            "num_person": OFFICIAL_STGCN_BODIES,
         }
     if "l1.gcn1.convs.0.conv3.weight" in state:
         return "ctrgcn", _ctrgcn_config(state, path)

@@ -39,6 +39,8 @@ def test_trains_and_loads(arch, sets, tmp_path):
     assert rec.meta["training"]["data"]["train_hash"] == train.content_hash()
     logits = rec(torch.from_numpy(val.data[:3]))
     assert logits.shape == (3, 12) and torch.isfinite(logits).all()
+    # every architecture keeps the bodies it was trained with (ST-GCN: the data's M)
+    assert rec.input_spec.num_person == train.data.shape[4]
 
 
 def test_learns_something(sets, tmp_path):

@@ -120,9 +120,23 @@ def test_file_without_num_batches_tracked_loads(tmp_path, randomize):
     state = {k: v for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
     torch.save(state, tmp_path / "old.pt")
     rec = load_recognizer(tmp_path / "old.pt")
-    x = _input(1, 8, 25, 1)
+    x = _input(1, 8, 25, 2)
     with torch.no_grad():
         torch.testing.assert_close(rec(x), model(x), rtol=0, atol=0)
+
+
+def test_an_official_file_sees_two_bodies_as_in_its_data(tmp_path, randomize):
+    """The official NTU data always holds two bodies (zero when absent) and ST-GCN averages
+    its output over them: one body is padded with a zero one, as the official data is."""
+    model = randomize(STGCN(num_class=5, width=8), seed=6)
+    torch.save(model.state_dict(), tmp_path / "st_gcn.ntu-xview.pt")
+    rec = load_recognizer(tmp_path / "st_gcn.ntu-xview.pt")
+    assert rec.input_spec.num_person == 2
+    x = _input(1, 8, 25, 1)
+    with torch.no_grad():
+        padded = model(torch.cat([x, torch.zeros_like(x)], dim=4))
+        torch.testing.assert_close(rec(x), padded, rtol=0, atol=0)
+        assert not torch.allclose(model(x), padded)  # averaging over one body is another model
 
 
 def test_data_bn_channel_order_is_v_times_c_plus_c(randomize):
