@@ -168,10 +168,13 @@ def train_recognizer(cfg: TrainConfig, train_set: SkeletonSet, out: str | Path, 
     # ST-GCN averages over the bodies it is given: it keeps the training data's M
     extra = ({"dropout": cfg.dropout, "num_person": int(train_set.data.shape[4])} if cfg.arch == "stgcn"
              else {"num_person": cfg.num_person})
-    rec = build_recognizer(cfg.arch, len(train_set.class_names), layout=train_set.layout,
-                           class_names=list(train_set.class_names), name=name or out.stem,
-                           preprocess=stream_preprocess(cfg, train_set.layout),
-                           width=cfg.width, **extra).to(cfg.device)
+    try:
+        rec = build_recognizer(cfg.arch, len(train_set.class_names), layout=train_set.layout,
+                               class_names=list(train_set.class_names), name=name or out.stem,
+                               preprocess=stream_preprocess(cfg, train_set.layout),
+                               width=cfg.width, **extra).to(cfg.device)
+    except ValueError as exc:  # the architecture's own constructor checks (width, joints...)
+        raise ValidationError(f"cannot build {cfg.arch}: {exc}", path=data_path, field="arch") from None
     opt = torch.optim.SGD(rec.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.momentum > 0,
                           weight_decay=cfg.weight_decay)
     data, label, nframes = _tensors(train_set, cfg.device)

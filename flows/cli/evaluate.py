@@ -14,6 +14,8 @@ from flows.cli.common import console, progress_bar
 class StreamChoice(str, Enum):
     joint = "joint"
     bone = "bone"
+    motion = "motion"
+    bone_motion = "bone-motion"
 
 
 def _default_batch_size() -> int:
@@ -31,11 +33,12 @@ def _default_out(model: str, data: Path, part: Optional[str]) -> Path:
 def evaluate_command(
     data: Path = typer.Option(..., "--data", help="skeleton set: a ciasa .npz, a folder (with --part: <part>.npz "
                               "or st-gcn <part>_data.npy), or any format 'ciasa data info' reads"),
-    model: str = typer.Option(..., "--model", help="checkpoint path, a bundled name (stgcn-synth, agcn-joint-synth, "
-                              "agcn-bone-synth, agcn-synth), several joined by '+' (ensemble), or your own "
+    model: str = typer.Option(..., "--model", help="checkpoint path, a bundled name (stgcn-ntu60, stgcn-synth, "
+                              "agcn-joint-synth, agcn-bone-synth, agcn-synth), several joined by '+' (ensemble), or your own "
                               "pkg.module:factory / file.py:factory"),
     part: Optional[str] = typer.Option(None, "--part", help="split to evaluate (e.g. val); default: the whole set"),
-    stream: Optional[StreamChoice] = typer.Option(None, "--stream", help="for an official 2s-AGCN file: joint or bone "
+    stream: Optional[StreamChoice] = typer.Option(None, "--stream", help="for an official 2s-AGCN file: joint or bone; "
+                                                  "for an official CTR-GCN file also motion or bone-motion "
                                                   "(default: from the file name, else joint)"),
     batch_size: int = typer.Option(_default_batch_size(), "--batch-size", min=1, help="samples per forward pass"),
     device: str = typer.Option("cpu", "--device", help="torch device (cpu, cuda, cuda:1...)"),

@@ -15,6 +15,10 @@ class Arch(str, Enum):
     stgcn = "stgcn"
     agcn_joint = "agcn-joint"
     agcn_bone = "agcn-bone"
+    ctrgcn = "ctrgcn"
+    ctrgcn_bone = "ctrgcn-bone"
+    ctrgcn_motion = "ctrgcn-motion"
+    ctrgcn_bone_motion = "ctrgcn-bone-motion"
 
 
 def _opt(field: str, *names: str, **kw):
