@@ -34,12 +34,12 @@ from pipeline.models.graph import agcn_adjacency
 TEMPORAL_KERNEL = 9
 
 
-def _init_conv(conv: nn.Conv2d) -> None:
+def init_conv(conv: nn.Conv2d) -> None:
     nn.init.kaiming_normal_(conv.weight, mode="fan_out")
     nn.init.constant_(conv.bias, 0)
 
 
-def _init_bn(bn: nn.modules.batchnorm._BatchNorm, scale: float) -> None:
+def init_bn(bn: nn.modules.batchnorm._BatchNorm, scale: float) -> None:
     nn.init.constant_(bn.weight, scale)
     nn.init.constant_(bn.bias, 0)
 
@@ -53,8 +53,8 @@ class TemporalUnit(nn.Module):
         pad = (kernel_size - 1) // 2
         self.conv = nn.Conv2d(in_channels, out_channels, (kernel_size, 1), (stride, 1), (pad, 0))
         self.bn = nn.BatchNorm2d(out_channels)
-        _init_conv(self.conv)
-        _init_bn(self.bn, 1)
+        init_conv(self.conv)
+        init_bn(self.bn, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.bn(self.conv(x))
@@ -82,10 +82,10 @@ class AdaptiveGraphUnit(nn.Module):
         self.relu = nn.ReLU()
         for mod in self.modules():
             if isinstance(mod, nn.Conv2d):
-                _init_conv(mod)
+                init_conv(mod)
             elif isinstance(mod, nn.BatchNorm2d):
-                _init_bn(mod, 1)
-        _init_bn(self.bn, 1e-6)
+                init_bn(mod, 1)
+        init_bn(self.bn, 1e-6)
         for conv in self.conv_d:  # branch init as the official code
             n, k1, k2 = conv.weight.shape[0], conv.weight.shape[1], conv.weight.shape[2]
             nn.init.normal_(conv.weight, 0, math.sqrt(2.0 / (n * k1 * k2 * k)))
@@ -108,14 +108,25 @@ class AdaptiveGraphUnit(nn.Module):
         return self.relu(y)
 
 
-class AGCNUnit(nn.Module):
-    """``TCN_GCN_unit``: adaptive graph unit, temporal unit, residual, ReLU."""
+def unit_plan(in_channels: int, width: int) -> list[tuple[int, int, int, bool]]:
+    """The ten units ``l1..l10`` of 2s-AGCN and of CTR-GCN, which keeps its layout:
+    ``(in, out, stride, residual)`` with ``width``, ``2*width`` and ``4*width`` channels."""
+    w1, w2, w4 = width, 2 * width, 4 * width
+    return [(in_channels, w1, 1, False), (w1, w1, 1, True), (w1, w1, 1, True), (w1, w1, 1, True),
+            (w1, w2, 2, True), (w2, w2, 1, True), (w2, w2, 1, True),
+            (w2, w4, 2, True), (w4, w4, 1, True), (w4, w4, 1, True)]
 
-    def __init__(self, in_channels: int, out_channels: int, adj: torch.Tensor, stride: int = 1,
+
+class GraphTemporalUnit(nn.Module):
+    """``TCN_GCN_unit`` of 2s-AGCN and CTR-GCN: graph unit ``gcn1``, temporal unit ``tcn1``,
+    a residual (none, identity, or a strided 1x1 :class:`TemporalUnit` where the shape
+    changes), ReLU; the two models differ only in their ``gcn1`` and ``tcn1``."""
+
+    def __init__(self, gcn1: nn.Module, tcn1: nn.Module, in_channels: int, out_channels: int, stride: int = 1,
                  residual: bool = True) -> None:
         super().__init__()
-        self.gcn1 = AdaptiveGraphUnit(in_channels, out_channels, adj)
-        self.tcn1 = TemporalUnit(out_channels, out_channels, stride=stride)
+        self.gcn1 = gcn1
+        self.tcn1 = tcn1
         self.relu = nn.ReLU()
         self.residual_kind = "none" if not residual else (
             "identity" if in_channels == out_channels and stride == 1 else "conv")
@@ -129,6 +140,29 @@ class AGCNUnit(nn.Module):
         elif self.residual_kind == "conv":
             y = y + self.residual(x)
         return self.relu(y)
+
+
+class AGCNUnit(GraphTemporalUnit):
+    """2s-AGCN's unit: :class:`AdaptiveGraphUnit` then a 9x1 :class:`TemporalUnit`."""
+
+    def __init__(self, in_channels: int, out_channels: int, adj: torch.Tensor, stride: int = 1,
+                 residual: bool = True) -> None:
+        super().__init__(AdaptiveGraphUnit(in_channels, out_channels, adj),
+                         TemporalUnit(out_channels, out_channels, stride=stride),
+                         in_channels, out_channels, stride=stride, residual=residual)
+
+
+def pooled_features(x: torch.Tensor, data_bn: nn.BatchNorm1d, units: list[nn.Module]) -> torch.Tensor:
+    """The shared body of 2s-AGCN and CTR-GCN: ``data_bn`` over ``(N, M*V*C, T)`` (channel
+    ``m*V*C + v*C + c``), every body through ``units``, then the mean over time, joints and
+    bodies: ``(N, C, T, V, M)`` -> ``(N, C_out)``."""
+    n, c, t, v, m = x.shape
+    x = x.permute(0, 4, 3, 1, 2).reshape(n, m * v * c, t)
+    x = data_bn(x)
+    x = x.view(n, m, v, c, t).permute(0, 1, 3, 4, 2).reshape(n * m, c, t, v)
+    for unit in units:
+        x = unit(x)
+    return x.view(n, m, x.shape[1], -1).mean(3).mean(1)
 
 
 class AGCN(nn.Module):
@@ -153,15 +187,11 @@ class AGCN(nn.Module):
         self.num_class, self.num_point, self.num_person, self.in_channels = (
             num_class, num_point, num_person, in_channels)
         self.data_bn = nn.BatchNorm1d(num_person * in_channels * num_point)
-        w1, w2, w4 = width, 2 * width, 4 * width
-        plan = [(in_channels, w1, 1, False), (w1, w1, 1, True), (w1, w1, 1, True), (w1, w1, 1, True),
-                (w1, w2, 2, True), (w2, w2, 1, True), (w2, w2, 1, True),
-                (w2, w4, 2, True), (w4, w4, 1, True), (w4, w4, 1, True)]
-        for u, (i, o, s, r) in enumerate(plan, start=1):
+        for u, (i, o, s, r) in enumerate(unit_plan(in_channels, width), start=1):
             self.add_module(f"l{u}", AGCNUnit(i, o, adj, stride=s, residual=r))
-        self.fc = nn.Linear(w4, num_class)
+        self.fc = nn.Linear(4 * width, num_class)
         nn.init.normal_(self.fc.weight, 0, math.sqrt(2.0 / num_class))
-        _init_bn(self.data_bn, 1)
+        init_bn(self.data_bn, 1)
 
     def units(self) -> list[AGCNUnit]:
         """The 10 units ``l1..l10`` in order."""
@@ -169,11 +199,4 @@ class AGCN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits ``(N, num_class)`` for pre-normalised input ``(N, C, T, V, M)``."""
-        n, c, t, v, m = x.shape
-        x = x.permute(0, 4, 3, 1, 2).reshape(n, m * v * c, t)
-        x = self.data_bn(x)
-        x = x.view(n, m, v, c, t).permute(0, 1, 3, 4, 2).reshape(n * m, c, t, v)
-        for unit in self.units():
-            x = unit(x)
-        x = x.view(n, m, x.shape[1], -1).mean(3).mean(1)
-        return self.fc(x)
+        return self.fc(pooled_features(x, self.data_bn, self.units()))

@@ -45,7 +45,7 @@ import torch
 from torch import nn
 
 from pipeline.errors import ValidationError
-from pipeline.models.agcn import TemporalUnit
+from pipeline.models.agcn import GraphTemporalUnit, init_bn, init_conv, pooled_features, unit_plan
 from pipeline.models.graph import agcn_adjacency
 
 #: Temporal kernel and dilations of the multi-scale temporal convolution in every unit.
@@ -54,16 +54,6 @@ DILATIONS = (1, 2)
 #: Relation channels are ``in / REL_REDUCTION`` (8 for 3- or 9-channel input).
 REL_REDUCTION = 8
 SMALL_INPUT_REL = 8
-
-
-def _init_conv(conv: nn.Conv2d) -> None:
-    nn.init.kaiming_normal_(conv.weight, mode="fan_out")
-    nn.init.constant_(conv.bias, 0)
-
-
-def _init_bn(bn: nn.modules.batchnorm._BatchNorm, scale: float) -> None:
-    nn.init.constant_(bn.weight, scale)
-    nn.init.constant_(bn.bias, 0)
 
 
 def relation_channels(in_channels: int) -> int:
@@ -91,7 +81,7 @@ def _branch_init(module: nn.Module) -> None:
     """The official ``weights_init`` of the temporal branches: Kaiming convolutions, BN
     scales drawn around 1."""
     if isinstance(module, nn.Conv2d):
-        _init_conv(module)
+        init_conv(module)
     elif isinstance(module, nn.BatchNorm2d):
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.constant_(module.bias, 0)
@@ -142,7 +132,7 @@ class CTRGC(nn.Module):
         self.conv3 = nn.Conv2d(in_channels, out_channels, 1)
         self.conv4 = nn.Conv2d(rel, out_channels, 1)
         for conv in (self.conv1, self.conv2, self.conv3, self.conv4):
-            _init_conv(conv)
+            init_conv(conv)
 
     def forward(self, x: torch.Tensor, adj: torch.Tensor, alpha: torch.Tensor) -> torch.Tensor:
         q = self.conv1(x).mean(-2)  # N x r x V
@@ -171,9 +161,9 @@ class CTRGraphUnit(nn.Module):
         self.bn = nn.BatchNorm2d(out_channels)
         self.relu = nn.ReLU()
         if self.down is not None:
-            _init_conv(self.down[0])
-            _init_bn(self.down[1], 1)
-        _init_bn(self.bn, 1e-6)
+            init_conv(self.down[0])
+            init_bn(self.down[1], 1)
+        init_bn(self.bn, 1e-6)
 
     def graph(self) -> torch.Tensor:
         """The ``(K, V, V)`` graph the unit aggregates with."""
@@ -189,27 +179,14 @@ class CTRGraphUnit(nn.Module):
         return self.relu(y)
 
 
-class CTRGCNUnit(nn.Module):
-    """``TCN_GCN_unit``: graph unit, multi-scale temporal convolution, residual, ReLU."""
+class CTRGCNUnit(GraphTemporalUnit):
+    """CTR-GCN's unit: :class:`CTRGraphUnit` then :class:`MultiScaleTemporalConv`."""
 
     def __init__(self, in_channels: int, out_channels: int, adj: torch.Tensor, stride: int = 1,
                  residual: bool = True, adaptive: bool = True) -> None:
-        super().__init__()
-        self.gcn1 = CTRGraphUnit(in_channels, out_channels, adj, adaptive=adaptive)
-        self.tcn1 = MultiScaleTemporalConv(out_channels, out_channels, stride=stride)
-        self.relu = nn.ReLU()
-        self.residual_kind = "none" if not residual else (
-            "identity" if in_channels == out_channels and stride == 1 else "conv")
-        if self.residual_kind == "conv":
-            self.residual = TemporalUnit(in_channels, out_channels, kernel_size=1, stride=stride)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self.tcn1(self.gcn1(x))
-        if self.residual_kind == "identity":
-            y = y + x
-        elif self.residual_kind == "conv":
-            y = y + self.residual(x)
-        return self.relu(y)
+        super().__init__(CTRGraphUnit(in_channels, out_channels, adj, adaptive=adaptive),
+                         MultiScaleTemporalConv(out_channels, out_channels, stride=stride),
+                         in_channels, out_channels, stride=stride, residual=residual)
 
 
 class CTRGCN(nn.Module):
@@ -241,16 +218,12 @@ class CTRGCN(nn.Module):
         self.num_class, self.num_point, self.num_person, self.in_channels = (
             num_class, num_point, num_person, in_channels)
         self.data_bn = nn.BatchNorm1d(num_person * in_channels * num_point)
-        w1, w2, w4 = width, 2 * width, 4 * width
-        plan = [(in_channels, w1, 1, False), (w1, w1, 1, True), (w1, w1, 1, True), (w1, w1, 1, True),
-                (w1, w2, 2, True), (w2, w2, 1, True), (w2, w2, 1, True),
-                (w2, w4, 2, True), (w4, w4, 1, True), (w4, w4, 1, True)]
-        for u, (i, o, s, r) in enumerate(plan, start=1):
+        for u, (i, o, s, r) in enumerate(unit_plan(in_channels, width), start=1):
             self.add_module(f"l{u}", CTRGCNUnit(i, o, adj, stride=s, residual=r, adaptive=adaptive))
-        self.fc = nn.Linear(w4, num_class)
+        self.fc = nn.Linear(4 * width, num_class)
         self.drop_out = nn.Dropout(drop_out) if drop_out else nn.Identity()
         nn.init.normal_(self.fc.weight, 0, math.sqrt(2.0 / num_class))
-        _init_bn(self.data_bn, 1)
+        init_bn(self.data_bn, 1)
 
     def units(self) -> list[CTRGCNUnit]:
         """The 10 units ``l1..l10`` in order."""
@@ -270,11 +243,4 @@ class CTRGCN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits ``(N, num_class)`` for prepared input ``(N, C, T, V, M)``."""
         self.check_input(x)
-        n, c, t, v, m = x.shape
-        x = x.permute(0, 4, 3, 1, 2).reshape(n, m * v * c, t)
-        x = self.data_bn(x)
-        x = x.view(n, m, v, c, t).permute(0, 1, 3, 4, 2).reshape(n * m, c, t, v)
-        for unit in self.units():
-            x = unit(x)
-        x = x.view(n, m, x.shape[1], -1).mean(3).mean(1)
-        return self.fc(self.drop_out(x))
+        return self.fc(self.drop_out(pooled_features(x, self.data_bn, self.units())))
