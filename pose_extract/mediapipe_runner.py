@@ -125,7 +125,9 @@ def open_video(path: str | Path):
     return cap
 
 
-def _video_fps(cap, path: Path, fallback: float | None) -> float:
+def video_fps(cap, path: Path, fallback: float | None) -> float:
+    """The frame rate an opened video records, else ``fallback`` (with a warning);
+    :class:`FormatError` when it has none and no fallback is given."""
     import cv2
 
     fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
@@ -135,6 +137,36 @@ def _video_fps(cap, path: Path, fallback: float | None) -> float:
         raise FormatError("the video has no frame rate and none was given", path=path, field="fps")
     log.warning("%s: the video has no frame rate; using %.3g fps", path, fallback)
     return float(fallback)
+
+
+def check_unit_interval(**values: float) -> None:
+    """:class:`ValidationError` naming the first setting outside [0, 1]."""
+    for name, value in values.items():
+        if not 0.0 <= float(value) <= 1.0:
+            raise ValidationError(f"must be in [0, 1], got {value}", field=name)
+
+
+def pose_tracker(min_detection_confidence: float, min_tracking_confidence: float):
+    """One MediaPipe legacy Pose in video mode with this module's settings (model
+    complexity 1, landmark smoothing on); ``mediapipe`` is imported here."""
+    import mediapipe as mp
+
+    return mp.solutions.pose.Pose(static_image_mode=False, model_complexity=MODEL_COMPLEXITY, smooth_landmarks=True,
+                                  min_detection_confidence=float(min_detection_confidence),
+                                  min_tracking_confidence=float(min_tracking_confidence))
+
+
+def frame_landmarks(result, width: int, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """One frame's pose from a tracker's ``process`` result: ``(33, 2)`` pixels,
+    ``(33,)`` visibility clipped to [0, 1] and ``(33, 3)`` world metres (float64), or None
+    when no pose (image and world) was found."""
+    if result.pose_landmarks is None or result.pose_world_landmarks is None:
+        return None
+    img = result.pose_landmarks.landmark
+    pixels = np.array([(lm.x * width, lm.y * height) for lm in img], dtype=np.float64)
+    visibility = np.clip(np.array([lm.visibility for lm in img], dtype=np.float64), 0.0, 1.0)
+    world = np.array([(lm.x, lm.y, lm.z) for lm in result.pose_world_landmarks.landmark], dtype=np.float64)
+    return pixels, visibility, world
 
 
 def run_mediapipe(
@@ -162,38 +194,26 @@ def run_mediapipe(
     """
     import cv2
 
-    for name, value in (("min_detection_confidence", min_detection_confidence),
-                        ("min_tracking_confidence", min_tracking_confidence)):
-        if not 0.0 <= float(value) <= 1.0:
-            raise ValidationError(f"must be in [0, 1], got {value}", field=name)
+    check_unit_interval(min_detection_confidence=min_detection_confidence,
+                        min_tracking_confidence=min_tracking_confidence)
     path = Path(path)
     cap = open_video(path)
     try:
-        fps = _video_fps(cap, path, fps_fallback)
+        fps = video_fps(cap, path, fps_fallback)
         image, world, vis, detected = [], [], [], []
         width = height = 0
-        import mediapipe as mp
-
-        with mp.solutions.pose.Pose(
-            static_image_mode=False,
-            model_complexity=MODEL_COMPLEXITY,
-            smooth_landmarks=True,
-            min_detection_confidence=float(min_detection_confidence),
-            min_tracking_confidence=float(min_tracking_confidence),
-        ) as pose:
+        with pose_tracker(min_detection_confidence, min_tracking_confidence) as pose:
             while True:
                 ok, bgr = cap.read()
                 if not ok:
                     break
                 height, width = bgr.shape[:2]
-                res = pose.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-                found = res.pose_landmarks is not None and res.pose_world_landmarks is not None
-                detected.append(found)
-                if found:
-                    img = res.pose_landmarks.landmark
-                    image.append([(lm.x, lm.y) for lm in img])
-                    vis.append([lm.visibility for lm in img])
-                    world.append([(lm.x, lm.y, lm.z) for lm in res.pose_world_landmarks.landmark])
+                found = frame_landmarks(pose.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)), width, height)
+                detected.append(found is not None)
+                if found is not None:
+                    image.append(found[0])
+                    vis.append(found[1])
+                    world.append(found[2])
     finally:
         cap.release()
     t = len(detected)
@@ -204,9 +224,9 @@ def run_mediapipe(
     out_world = np.full((t, NUM_LANDMARKS, 3), np.nan)
     out_vis = np.zeros((t, NUM_LANDMARKS))
     if det.any():
-        out_img[det] = np.asarray(image, dtype=np.float64) * (width, height)
-        out_world[det] = np.asarray(world, dtype=np.float64)
-        out_vis[det] = np.clip(np.asarray(vis, dtype=np.float64), 0.0, 1.0)
+        out_img[det] = np.stack(image)
+        out_world[det] = np.stack(world)
+        out_vis[det] = np.stack(vis)
     else:
         log.warning("%s: no person detected in any of its %d frames", path, t)
     return Landmarks(image=out_img, world=out_world, visibility=out_vis, detected=det, fps=fps,

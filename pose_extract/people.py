@@ -42,11 +42,13 @@ from pipeline.errors import FormatError, ValidationError
 from pose_extract.mediapipe_runner import (
     DEFAULT_MIN_DETECTION_CONFIDENCE,
     DEFAULT_MIN_TRACKING_CONFIDENCE,
-    MODEL_COMPLEXITY,
     NUM_LANDMARKS,
     Landmarks,
-    _video_fps,
+    check_unit_interval,
+    frame_landmarks,
     open_video,
+    pose_tracker,
+    video_fps,
 )
 
 log = logging.getLogger(__name__)
@@ -263,25 +265,18 @@ def run_people(
 
     if isinstance(max_people, bool) or not isinstance(max_people, int) or max_people < 1:
         raise ValidationError(f"must be an integer >= 1, got {max_people!r}", field="max_people")
-    for name, value in (("min_detection_confidence", min_detection_confidence),
-                        ("min_tracking_confidence", min_tracking_confidence), ("min_share", min_share)):
-        if not 0.0 <= float(value) <= 1.0:
-            raise ValidationError(f"must be in [0, 1], got {value}", field=name)
+    check_unit_interval(min_detection_confidence=min_detection_confidence,
+                        min_tracking_confidence=min_tracking_confidence, min_share=min_share)
     path = Path(path)
     cap = open_video(path)
     image: list[list[np.ndarray]] = [[] for _ in range(max_people)]
     world: list[list[np.ndarray]] = [[] for _ in range(max_people)]
     vis: list[list[np.ndarray]] = [[] for _ in range(max_people)]
+    missing = (np.full((NUM_LANDMARKS, 2), np.nan), np.zeros(NUM_LANDMARKS), np.full((NUM_LANDMARKS, 3), np.nan))
     width = height = 0
     try:
-        fps = _video_fps(cap, path, fps_fallback)
-        import mediapipe as mp
-
-        trackers = [mp.solutions.pose.Pose(static_image_mode=False, model_complexity=MODEL_COMPLEXITY,
-                                           smooth_landmarks=True,
-                                           min_detection_confidence=float(min_detection_confidence),
-                                           min_tracking_confidence=float(min_tracking_confidence))
-                    for _ in range(max_people)]
+        fps = video_fps(cap, path, fps_fallback)
+        trackers = [pose_tracker(min_detection_confidence, min_tracking_confidence) for _ in range(max_people)]
         try:
             while True:
                 ok, bgr = cap.read()
@@ -290,19 +285,12 @@ def run_people(
                 height, width = bgr.shape[:2]
                 frame = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
                 for k, tracker in enumerate(trackers):
-                    res = tracker.process(frame)
-                    if res.pose_landmarks is None or res.pose_world_landmarks is None:
-                        image[k].append(np.full((NUM_LANDMARKS, 2), np.nan))
-                        world[k].append(np.full((NUM_LANDMARKS, 3), np.nan))
-                        vis[k].append(np.zeros(NUM_LANDMARKS))
-                        continue
-                    img = res.pose_landmarks.landmark
-                    px = np.array([(lm.x * width, lm.y * height) for lm in img], dtype=np.float64)
+                    found = frame_landmarks(tracker.process(frame), width, height)
+                    px, v, w = missing if found is None else found
                     image[k].append(px)
-                    vis[k].append(np.clip([lm.visibility for lm in img], 0.0, 1.0))
-                    world[k].append(np.array([(lm.x, lm.y, lm.z) for lm in res.pose_world_landmarks.landmark],
-                                             dtype=np.float64))
-                    if k + 1 < max_people:
+                    vis[k].append(v)
+                    world[k].append(w)
+                    if found is not None and k + 1 < max_people:
                         frame = paint_person(frame, px, mask)
         finally:
             for tracker in trackers:
