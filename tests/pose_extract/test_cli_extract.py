@@ -57,6 +57,7 @@ def test_one_video(rendered_bundle, tmp_path, capsys):
         (["--video", "{tmp}/absent.mp4"], "no such video file"),
         (["--video", "{tmp}/garbage.mp4"], "not a readable video"),
         (["--renders", "{tmp}", "--smooth-window", "0"], "smooth-window"),
+        (["--video", "{tmp}/garbage.mp4", "--people-mask", "blur"], "people_mask"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path, capsys, args, message):
