@@ -47,11 +47,16 @@ def main() -> None:
     ap.add_argument("--takes", type=int, default=6, help="takes per class (6 samples each)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--bias-mm", type=float, default=None, help="override NTU60Config.bias_mm")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                    help="override any NTU60Config field (repeatable), e.g. --set mix=0.5 --set occlusion_mm=60")
     args = ap.parse_args()
     from pipeline.synth.ntu60.classes import CLASSES
     from pipeline.synth.ntu60.world import NTU60Config, generate_ntu60
 
     extra = {} if args.bias_mm is None else {"bias_mm": args.bias_mm}
+    for item in args.set:
+        field, _, value = item.partition("=")
+        extra[field] = float(value)
     sset = generate_ntu60(NTU60Config(takes_per_class=args.takes, seed=args.seed, **extra))
     rng = np.random.default_rng(0)
     nf = sset.num_frames

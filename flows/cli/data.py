@@ -98,6 +98,8 @@ def synth_ntu60(
     drift: float = _opt60("drift"),
     glitch_rate: float = _opt60("glitch_rate"),
     posture: float = _opt60("posture"),
+    mix: float = _opt60("mix"),
+    occlusion_mm: float = _opt60("occlusion_mm"),
 ) -> None:
     """Generate the NTU-60-like world: all 60 NTU classes (two-person A050-A060), 40
     performers, 17 set-ups, two replications seen by three Kinect views (docs/SYNTHETIC.md)."""
@@ -105,7 +107,8 @@ def synth_ntu60(
     from pipeline.synth.ntu60.world import NTU60Config, generate_ntu60, sample_count, write_ntu60
 
     cfg = build_config(NTU60Config, seed=seed, takes_per_class=takes_per_class, frames=frames, noise=noise,
-                       jitter_mm=jitter_mm, drift=drift, glitch_rate=glitch_rate, posture=posture)  # fmt: skip
+                       jitter_mm=jitter_mm, drift=drift, glitch_rate=glitch_rate, posture=posture, mix=mix,
+                       occlusion_mm=occlusion_mm)  # fmt: skip
     with progress_bar("synthesising", sample_count(cfg, len(CLASSES))) as advance:
         sset = generate_ntu60(cfg, progress=advance)
     written = write_ntu60(sset, out)

@@ -15,6 +15,12 @@ reliable joints; occluded joints are "inferred" from their neighbours):
   stretches and shrinks a forearm or shin while the limb turns. Real NTU bone lengths are
   not constant; CIASA's SSR restores each bone to its length *in the observed frame*, so it
   keeps this fluctuation and removes only what the attack added;
+* **self-occlusion** (``occlusion_mm``, off by default): a joint that the sensor sees only
+  through another part of the body (behind the trunk, the head or a limb, as seen from
+  *this* camera: :func:`occlusion_weight`) is inferred: it lags behind its true motion and
+  wanders off it by a slow error of ``occlusion_mm``. This is what makes one performance
+  look different from each Kinect: in NTU's side views the far arm and the far leg are
+  inferred for most of a sequence;
 * **inferred-joint glitches**: with probability ``glitch_rate`` per body, one to three
   events of 3-12 frames in which a distal chain (a hand with its tip and thumb, or a foot
   with its ankle) is "inferred": it freezes at the position it had, then snaps back, or
@@ -95,12 +101,14 @@ def _ar_noise(rng: np.random.Generator, shape: tuple[int, ...], ar: float) -> np
 
 def observe_kinect(joints: np.ndarray, rng: np.random.Generator, *, jitter_mm: float = 4.0,
                    drift: float = 0.03, glitch_rate: float = 0.3, bias_mm: float = 0.0,
-                   hidden_mm: float = 0.0) -> tuple[np.ndarray, int]:
+                   hidden_mm: float = 0.0, occlusion_mm: float = 0.0) -> tuple[np.ndarray, int]:
     """Observe one body's valid frames ``joints (T, 25, 3)`` (metres, the Kinect camera
     frame: z away from the sensor) as a Kinect v2 would; returns the observed joints and
     the number of glitch events. ``bias_mm``: standard deviation of the static per-joint
     fit offset (times :data:`BIAS_SCALE`), drawn once per call, i.e. once per body and view.
-    ``hidden_mm``: noise of a hand the sensor cannot see (:func:`hidden_hand_noise`)."""
+    ``hidden_mm``: noise of a hand the sensor cannot see (:func:`hidden_hand_noise`).
+    ``occlusion_mm``: error of a joint hidden behind another part of the body
+    (:func:`occluded_joint_error`); 0 draws nothing, so the other streams are unchanged."""
     t = joints.shape[0]
     out = np.array(joints, dtype=np.float64, copy=True)
     index = LAYOUT.index
@@ -135,6 +143,8 @@ def observe_kinect(joints: np.ndarray, rng: np.random.Generator, *, jitter_mm: f
                     out[span, chain] = out[start, chain]
     if hidden_mm > 0 and t > 1:
         out += hidden_hand_noise(joints, rng, hidden_mm)
+    if occlusion_mm > 0 and t > 1:
+        out += occluded_joint_error(joints, rng, occlusion_mm)
     if jitter_mm > 0:
         noise = _ar_noise(rng, (t, len(_NAMES), 3), JITTER_AR)
         out += noise * (JITTER_SCALE[None, :, None] * jitter_mm / 1000.0)
@@ -176,3 +186,84 @@ def hidden_hand_noise(joints: np.ndarray, rng: np.random.Generator, hidden_mm: f
                                            (f"hand_tip_{hand}", 1.5), (f"thumb_{hand}", 1.5))):
             out[:, LAYOUT.index(name)] = noise[:, k] * scale * w[:, None]
     return out
+
+
+#: Radius (metres) of each bone, named by its child joint, as an occluder: the trunk is a
+#: thick capsule, the limbs thinner ones, fingers and toes do not hide anything.
+_RADIUS_BY_CHILD = {
+    "spine_mid": 0.15, "spine_shoulder": 0.15, "neck": 0.06, "head": 0.10,
+    "shoulder_left": 0.07, "shoulder_right": 0.07, "hip_left": 0.10, "hip_right": 0.10,
+    "elbow_left": 0.05, "elbow_right": 0.05, "wrist_left": 0.04, "wrist_right": 0.04,
+    "knee_left": 0.075, "knee_right": 0.075, "ankle_left": 0.055, "ankle_right": 0.055,
+}
+
+
+def _occluder_bones() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    parents = LAYOUT.parents
+    kids = [j for j, n in enumerate(_NAMES) if n in _RADIUS_BY_CHILD]
+    return (np.array(kids), np.array([parents[j] for j in kids]),
+            np.array([_RADIUS_BY_CHILD[_NAMES[j]] for j in kids]))
+
+
+_OCC_CHILD, _OCC_PARENT, _OCC_RADIUS = _occluder_bones()
+
+
+def _graph_hops() -> np.ndarray:
+    """``(25, 25)`` number of bones between two joints of the tree."""
+    n = len(_NAMES)
+    hops = np.full((n, n), n, dtype=int)
+    for j, p in enumerate(LAYOUT.parents):
+        if p is not None and p >= 0 and p != j:
+            hops[j, p] = hops[p, j] = 1
+    np.fill_diagonal(hops, 0)
+    for k in range(n):  # Floyd-Warshall on 25 joints
+        hops = np.minimum(hops, hops[:, k:k + 1] + hops[k:k + 1, :])
+    return hops
+
+
+#: ``(25, B)``: whether occluder bone b may hide joint j (bones within two joints of j
+#: cannot: a joint is never hidden by its own limb's neighbouring segments).
+_MAY_HIDE = np.minimum(_graph_hops()[:, _OCC_CHILD], _graph_hops()[:, _OCC_PARENT]) > 2
+
+
+def occlusion_weight(joints: np.ndarray) -> np.ndarray:
+    """``(T, 25)`` in [0, 1]: how hidden each joint of ``joints (T, 25, 3)`` (one body, the
+    Kinect camera frame: z away from the sensor, metres) is behind another part of the
+    same body as seen from the sensor.
+
+    Each bone of :data:`_RADIUS_BY_CHILD` is a capsule of that radius. A joint is behind a
+    bone where, on the image plane (perspective), it lies within the capsule's radius of
+    the bone (measured in metres at the bone's depth) and it is more than 2 cm deeper than
+    the bone's axis there; the weight fades linearly over the outer half of the radius and
+    over 2-7 cm of depth. Bones within two joints of a joint never hide it.
+    """
+    xyz = np.asarray(joints, dtype=np.float64)
+    z = np.maximum(xyz[..., 2:3], 0.3)
+    uv = xyz[..., :2] / z  # (T, 25, 2) image-plane coordinates (metres per metre of depth)
+    a_uv, b_uv = uv[:, _OCC_PARENT], uv[:, _OCC_CHILD]  # (T, B, 2)
+    a_z, b_z = z[:, _OCC_PARENT, 0], z[:, _OCC_CHILD, 0]  # (T, B)
+    ab = b_uv - a_uv
+    rel = uv[:, :, None, :] - a_uv[:, None]  # (T, 25, B, 2)
+    tau = np.clip((rel * ab[:, None]).sum(-1) / np.maximum((ab * ab).sum(-1), 1e-12)[:, None], 0.0, 1.0)
+    closest = a_uv[:, None] + tau[..., None] * ab[:, None]
+    depth = a_z[:, None] + tau * (b_z - a_z)[:, None]  # the bone's axis depth there (T, 25, B)
+    dist = np.linalg.norm(uv[:, :, None, :] - closest, axis=-1) * depth  # metres at the bone
+    r = _OCC_RADIUS[None, None, :]
+    w_in = np.clip((r - dist) / (0.5 * r), 0.0, 1.0)
+    w_behind = np.clip((z[..., 0][:, :, None] - depth - 0.02) / 0.05, 0.0, 1.0)
+    return (w_in * w_behind * _MAY_HIDE[None]).max(-1)
+
+
+def occluded_joint_error(joints: np.ndarray, rng: np.random.Generator, occlusion_mm: float) -> np.ndarray:
+    """``(T, 25, 3)`` offsets for joints hidden behind the body (:func:`occlusion_weight`):
+    Kinect infers such a joint from the visible ones, so its estimate lags (it follows the
+    joint's exponentially smoothed path, time constant about 4 frames) and carries a slow
+    error (AR coefficient 0.95) of standard deviation ``occlusion_mm``, both in proportion to
+    the weight of the frame."""
+    t = len(joints)
+    w = occlusion_weight(joints)[..., None]  # (T, 25, 1)
+    lagged = np.array(joints, dtype=np.float64, copy=True)
+    for k in range(1, t):
+        lagged[k] = 0.75 * lagged[k - 1] + 0.25 * joints[k]
+    noise = _ar_noise(rng, (t, len(_NAMES), 3), 0.95) * (occlusion_mm / 1000.0)
+    return w * ((lagged - joints) + noise)

@@ -131,11 +131,41 @@ def place_partner(partner: np.ndarray, inter: Interaction) -> np.ndarray:
     return out
 
 
+def blend_programs(d: dict[str, np.ndarray], other: dict[str, np.ndarray], w: float) -> None:
+    """In place: ``d``'s joint angles moved ``w`` of the way towards ``other``'s (two
+    programs run from one idle posture). Periodic DOFs take the short way round; a DOF one
+    program leaves out counts as its neutral value (0; a left-out ankle keeps the foot
+    flat, ``knee - hip_flex``)."""
+    def value(dofs: dict[str, np.ndarray], key: str) -> np.ndarray:
+        if key in dofs:
+            return dofs[key]
+        if key.endswith("_ankle"):
+            side_ = key[:2]
+            return dofs[side_ + "knee"] - dofs[side_ + "hip_flex"]
+        return np.zeros_like(next(iter(dofs.values())))
+
+    for key in sorted(set(d) | set(other)):
+        a, b = value(d, key), value(other, key)
+        lk = limit_key_60(key)
+        delta = b - a
+        if lk in PERIODIC_60:
+            delta = (delta + 180.0) % 360.0 - 180.0
+        d[key] = a + w * delta
+    limit_dofs(d)
+
+
 def perform(spec: ClassSpec, s: np.ndarray, rng: np.random.Generator, subjects: tuple, *,
-            posture: float = 0.0, posture_rng: np.random.Generator | None = None) -> np.ndarray:
+            posture: float = 0.0, posture_rng: np.random.Generator | None = None,
+            mix: ClassSpec | None = None, mix_weight: float = 0.0,
+            mix_rng: np.random.Generator | None = None) -> np.ndarray:
     """Run ``spec`` over normalised times ``s (T,)`` for ``subjects`` (one
     :class:`~pipeline.synth.body.Subject` per person) and return body-frame joints
     ``(persons, T, 25, 3)`` in the main actor's frame (floor y = 0, actor facing +z).
+
+    ``mix`` (a one-person class) with ``mix_weight`` > 0: the take is performed vaguely,
+    its joint angles ``mix_weight`` of the way towards ``mix``'s program run from the same
+    idle posture with ``mix_rng`` (:func:`blend_programs`); a neighbour that needs another
+    support (sitting against standing) is left out.
 
     ``posture > 0`` adds :func:`pipeline.synth.posture.postural_adjustment` with that gain to
     every body standing on both feet, its gains drawn from ``posture_rng`` (so ``rng``'s
@@ -150,6 +180,8 @@ def perform(spec: ClassSpec, s: np.ndarray, rng: np.random.Generator, subjects: 
 
     if posture > 0.0 and posture_rng is None:
         raise ValueError("perform: posture > 0 needs posture_rng (the stream of the bodies' gains)")
+    if mix is not None and mix_weight > 0.0 and (mix_rng is None or mix.persons != 1 or spec.persons != 1):
+        raise ValueError("perform: mix needs mix_rng and two one-person classes")
 
     def adjust(d: dict[str, np.ndarray], support: str) -> None:
         if posture > 0.0:
@@ -159,7 +191,10 @@ def perform(spec: ClassSpec, s: np.ndarray, rng: np.random.Generator, subjects: 
     t = len(s)
     if spec.persons == 1:
         d = idle_pose(t, rng)
+        other = {k: v.copy() for k, v in d.items()} if mix is not None and mix_weight > 0.0 else None
         support = spec.fn(s, rng, d)
+        if other is not None and mix.fn(s, mix_rng, other) == support:
+            blend_programs(d, other, mix_weight)
         adjust(d, support)
         return forward_kinematics(Pose(dofs=d, support=support), subjects[0])[None]
     a, b = idle_pose(t, rng), idle_pose(t, rng)

@@ -40,7 +40,7 @@ GENERATOR_VERSION = "2"
 #: Bodies per sample (NTU's files and the official pipelines keep two).
 BODIES = 2
 #: Random streams.
-_PERFORMER, _TAKE, _OBSERVE, _PARTNER, _POSTURE = 1, 2, 3, 4, 5
+_PERFORMER, _TAKE, _OBSERVE, _PARTNER, _POSTURE, _MIX = 1, 2, 3, 4, 5, 6
 
 
 class NTU60Config(BaseModel):
@@ -63,6 +63,8 @@ class NTU60Config(BaseModel):
     facing_jitter_deg: float = Field(10.0, ge=0.0, le=45.0, description="facing direction around the faced camera, +- degrees")
     posture: float = Field(0.0, ge=0.0, le=3.0, description="gain of the legs' postural answer to the arms (pipeline/synth/posture.py; 0: legs stand still unless the action moves them, 1: the nominal 1-3 cm pelvis shifts)")
     time_warp: float = Field(0.5, ge=0.0, lt=1.0, description="per-sample time warp of the action, x + k x (1 - x) with |k| <= this")
+    mix: float = Field(0.0, ge=0.0, le=0.5, description="how vaguely performers act inside a fine-grained group: a one-person take carries w ~ U(0, mix) of a neighbour class's motion (joint angles blended; 0: every take is its class's program alone)")
+    occlusion_mm: float = Field(0.0, ge=0.0, le=200.0, description="error of a joint hidden behind another part of the body from this camera (lag + slow wander), millimetres; 0: off")
 
 
 def _rng(seed: int, *stream: int) -> np.random.Generator:
@@ -181,8 +183,11 @@ def perform_take(cfg: NTU60Config, spec, cls: int, take: int, replication: int,
         others = [p for p in subjects if p != performer]
         partner = int(_rng(cfg.seed, _PARTNER, cls, take).choice(others))
         people.append(subjects[partner])
+    neighbour, weight = mix_partner(cfg, cls, take, replication)
     joints = perform(spec, _action_time(length, rng, cfg.time_warp), rng, tuple(people), posture=cfg.posture,
-                     posture_rng=_rng(cfg.seed, _POSTURE, cls, take, replication))  # (persons, L, 25, 3)
+                     posture_rng=_rng(cfg.seed, _POSTURE, cls, take, replication),
+                     mix=neighbour, mix_weight=weight,
+                     mix_rng=_rng(cfg.seed, _MIX, cls, take, replication, 1))  # (persons, L, 25, 3)
     lefty = performer in left_handed(cfg)
     if lefty:
         joints = mirror_left_right(joints)
@@ -191,8 +196,40 @@ def perform_take(cfg: NTU60Config, spec, cls: int, take: int, replication: int,
     world = body_to_world(joints, yaw, offset)
     dist_jitter, height_jitter = float(shared.uniform(-0.15, 0.15)), float(shared.uniform(-0.05, 0.05))
     return world, {"performer": performer, "partner": partner or 0, "setup": setup, "length": length,
-                   "left_handed": int(lefty),
+                   "left_handed": int(lefty), "mix_class": -1 if neighbour is None else CLASS_INDEX[neighbour.ntu_action],
+                   "mix_weight": weight,
                    "yaw": float(yaw), "distance_jitter": dist_jitter, "height_jitter": height_jitter}
+
+
+def mix_partner(cfg: NTU60Config, cls: int, take: int, replication: int):  # noqa: ANN201 - (ClassSpec | None, float)
+    """The neighbour class whose motion a take carries, and how much of it (``cfg.mix``):
+    for a one-person class of a fine-grained group, another class of the same group drawn
+    uniformly, with weight ``w ~ U(0, cfg.mix)``; (None, 0.0) otherwise. Its own stream, so
+    ``mix = 0`` leaves every take exactly as before."""
+    from pipeline.synth.ntu60.classes import CLASSES, FINE_GRAINED_GROUPS
+
+    spec = CLASSES[cls]
+    if cfg.mix <= 0.0 or spec.persons != 1 or spec.group not in FINE_GRAINED_GROUPS:
+        return None, 0.0
+    others = [c for c in CLASSES if c.group == spec.group and c.persons == 1 and c is not spec]
+    rng = _rng(cfg.seed, _MIX, cls, take, replication)
+    return others[int(rng.integers(len(others)))], float(rng.uniform(0.0, cfg.mix))
+
+
+def _class_index() -> dict[int, int]:
+    from pipeline.synth.ntu60.classes import CLASSES
+
+    return {c.ntu_action: i for i, c in enumerate(CLASSES)}
+
+
+class _LazyIndex(dict):
+    def __missing__(self, key: int) -> int:
+        self.update(_class_index())
+        return dict.__getitem__(self, key)
+
+
+#: NTU action number -> label (built on first use: classes import this module's helpers).
+CLASS_INDEX: dict[int, int] = _LazyIndex()
 
 
 def split_indices(cfg: NTU60Config, benchmark: str, part: str) -> list[int]:
@@ -233,8 +270,9 @@ def generate_ntu60(cfg: NTU60Config | None = None, progress: Callable[[int], Non
     label = np.zeros(len(idx), dtype=np.int64)
     num_frames = np.zeros(len(idx), dtype=np.int64)
     meta = {k: np.zeros(len(idx), dtype=np.int64) for k in ("performer", "partner", "setup", "camera", "replication",
-                                                             "glitches", "persons", "left_handed")}
+                                                             "glitches", "persons", "left_handed", "mix_class")}
     meta["yaw"] = np.zeros(len(idx))
+    meta["mix_weight"] = np.zeros(len(idx))
     names = []
     cache: dict[tuple[int, int, int], tuple[np.ndarray, dict]] = {}
     for row, i in enumerate(idx):
@@ -254,16 +292,17 @@ def generate_ntu60(cfg: NTU60Config | None = None, progress: Callable[[int], Non
             if cfg.noise:
                 xyz, g = observe_kinect(xyz, obs_rng, jitter_mm=cfg.jitter_mm, drift=cfg.drift,
                                         glitch_rate=cfg.glitch_rate, bias_mm=cfg.bias_mm,
-                                        hidden_mm=cfg.hidden_mm)
+                                        hidden_mm=cfg.hidden_mm, occlusion_mm=cfg.occlusion_mm)
                 glitches += g
             data[row, :, : info["length"], :, b] = xyz.transpose(2, 0, 1)
         label[row], num_frames[row] = cls, info["length"]
         names.append(f"S{info['setup']:03d}C{cam_no:03d}P{info['performer']:03d}R{rep:03d}A{spec.ntu_action:03d}")
         for k, v in (("performer", info["performer"]), ("partner", info["partner"]), ("setup", info["setup"]),
                      ("camera", cam_no), ("replication", rep), ("glitches", glitches), ("persons", spec.persons),
-                     ("left_handed", info["left_handed"])):
+                     ("left_handed", info["left_handed"]), ("mix_class", info["mix_class"])):
             meta[k][row] = v
         meta["yaw"][row] = info["yaw"]
+        meta["mix_weight"][row] = info["mix_weight"]
         if progress is not None:
             progress(1)
     return SkeletonSet(

@@ -51,3 +51,38 @@ def test_a_hand_at_the_face_is_hidden_and_a_hand_at_the_side_is_not():
     moved = np.abs(out - at_face).max(axis=(0, 2))
     assert moved[J("hand_left")] > 0.01 and moved[J("hand_tip_left")] > moved[J("wrist_left")]
     assert moved[J("hand_right")] == 0 and moved[J("head")] == 0  # only the hidden hand
+
+
+def _turned(x: np.ndarray, yaw_deg: float) -> np.ndarray:
+    """The body of :func:`_standing` turned about its own vertical axis (spine base)."""
+    from pipeline.synth.kinematics import rot_y
+
+    c = x[:, J("spine_base")][:, None]
+    return (x - c) @ rot_y(np.array([yaw_deg]))[0].T + c
+
+
+def test_in_a_side_view_the_far_limbs_are_hidden_and_in_a_frontal_view_nothing_is():
+    from pipeline.synth.kinect_noise import occlusion_weight
+
+    x = _standing(5)
+    front = occlusion_weight(x)
+    assert front.shape == (5, 25) and front.max() < 0.5
+    side = occlusion_weight(_turned(x, 90.0))  # the body turned a quarter: one side faces the sensor
+    near_far = [(J("elbow_left"), J("elbow_right")), (J("knee_left"), J("knee_right"))]
+    hidden = [max(side[:, a].mean(), side[:, b].mean()) for a, b in near_far]
+    visible = [min(side[:, a].mean(), side[:, b].mean()) for a, b in near_far]
+    assert min(hidden) > 0.5 and max(visible) == 0.0  # the far elbow and knee, never the near ones
+    assert side[:, [J("head"), J("spine_shoulder"), J("spine_base")]].max() == 0.0
+
+
+def test_occlusion_error_moves_only_hidden_joints_and_zero_draws_nothing():
+    from pipeline.synth.kinect_noise import occlusion_weight
+
+    x = _turned(_standing(40), 90.0)
+    kw = dict(jitter_mm=0.0, drift=0.0, glitch_rate=0.0, hidden_mm=0.0)
+    out, _ = observe_kinect(x, np.random.default_rng(2), occlusion_mm=60.0, **kw)
+    moved = np.abs(out - x).max(axis=(0, 2))
+    w = occlusion_weight(x).max(0)
+    assert np.all(moved[w == 0] == 0) and moved[w == 1].min() > 0.01
+    off, _ = observe_kinect(x, np.random.default_rng(2), occlusion_mm=0.0, **kw)
+    np.testing.assert_array_equal(off, x)

@@ -239,3 +239,51 @@ def test_every_class_keeps_rigid_bones_and_feet_on_the_floor_with_posture(rigid_
             rigid_bones(j1[b], spec.name)
             assert j1[b][..., 1].min() > j0[b][..., 1].min() - 0.01, spec.name
             assert np.abs(j1[b] - j0[b]).max() < 0.08, spec.name
+
+
+def test_vague_performances_blend_in_a_group_neighbour_and_zero_changes_nothing(clean):
+    from pipeline.synth.ntu60.classes import FINE_GRAINED_GROUPS
+    from pipeline.synth.ntu60.world import mix_partner
+
+    cfg = NTU60Config(takes_per_class=1, noise=False, seed=4)
+    vague = cfg.model_copy(update={"mix": 0.5})
+    weights = []
+    for cls, spec in enumerate(CLASSES):
+        other, w = mix_partner(vague, cls, 0, 1)
+        if spec.persons == 2 or spec.group not in FINE_GRAINED_GROUPS:
+            assert other is None and w == 0.0, spec.name
+        else:
+            assert other.group == spec.group and other is not spec and 0.0 <= w <= 0.5, spec.name
+            weights.append(w)
+        assert mix_partner(cfg, cls, 0, 1) == (None, 0.0)
+    assert len(weights) == 37 and np.ptp(weights) > 0.2
+    # writing performed vaguely lies between writing and the neighbour it borrows from
+    cls = next(i for i, c in enumerate(CLASSES) if c.name == "writing")
+    other, w = mix_partner(vague, cls, 0, 1)
+    subjects = performers(cfg)
+    plain, _ = perform_take(cfg, CLASSES[cls], cls, 0, 1, subjects)
+    mixed, info = perform_take(vague, CLASSES[cls], cls, 0, 1, subjects)
+    assert info["mix_class"] == CLASSES.index(other) and info["mix_weight"] == w
+    assert w > 0 and np.abs(mixed - plain).max() > 0.01
+    again, _ = perform_take(vague, CLASSES[cls], cls, 0, 1, subjects)
+    np.testing.assert_array_equal(mixed, again)
+    full, _ = perform_take(vague.model_copy(update={"mix": 0.0}), CLASSES[cls], cls, 0, 1, subjects)
+    np.testing.assert_array_equal(full, plain)  # mix = 0: the take as it always was
+    # and the set's meta says which neighbour and how much
+    s = generate_ntu60(vague, indices=[6 * cls, 6 * cls + 1])
+    assert list(s.sample_meta["mix_class"]) == [CLASSES.index(other)] * 2
+    assert int(clean.sample_meta["mix_class"].max()) == -1
+
+
+def test_blending_programs_takes_the_short_way_round_and_respects_limits():
+    from pipeline.synth.ntu60.base import JOINT_LIMITS_60, blend_programs
+
+    d = {"l_sh_azim": np.array([170.0]), "l_elbow": np.array([10.0]), "l_knee": np.array([10.0]),
+         "l_hip_flex": np.array([0.0])}
+    other = {"l_sh_azim": np.array([-170.0]), "l_elbow": np.array([150.0]), "l_knee": np.array([10.0]),
+             "l_hip_flex": np.array([0.0]), "l_grip": np.array([1.0]), "l_ankle": np.array([30.0])}
+    blend_programs(d, other, 0.5)
+    assert abs(abs(d["l_sh_azim"][0]) - 180.0) < 1e-9  # 170 -> -170 through 180, not through 0
+    assert d["l_elbow"][0] == 80.0 and d["l_grip"][0] == 0.5
+    assert d["l_ankle"][0] == 20.0  # the left-out ankle counted as flat-footed: knee - hip_flex = 10
+    assert JOINT_LIMITS_60["elbow"][0] <= d["l_elbow"][0] <= JOINT_LIMITS_60["elbow"][1]
