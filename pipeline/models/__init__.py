@@ -1,15 +1,15 @@
-"""Recognisers: ST-GCN, 2s-AGCN and CTR-GCN, official-checkpoint compatible, plus bundled weights.
+"""Recognisers: ST-GCN, 2s-AGCN, CTR-GCN and MS-G3D, official-checkpoint compatible, plus bundled weights.
 
 Entry points:
 
 * :func:`create_model` ``(name, **kwargs)``: a bare network (``"stgcn"``,
   ``"agcn-joint"``, ``"agcn-bone"``, ``"ctrgcn"``, ``"ctrgcn-bone"``, ``"ctrgcn-motion"``,
-  ``"ctrgcn-bone-motion"``); unknown names list the valid ones.
+  ``"ctrgcn-bone-motion"``, ``"msg3d"``, ``"msg3d-bone"``); unknown names list the valid ones.
 * :func:`build_recognizer`: a fresh (untrained) :class:`Recognizer` for an architecture,
   layout and class list (what training starts from).
 * :func:`load_recognizer` ``(path_or_name)``: a bundled name (``stgcn-synth``,
   ``agcn-joint-synth``, ``agcn-bone-synth``, ``agcn-synth`` = the joint+bone ensemble), a
-  ciasa checkpoint, an official ST-GCN / 2s-AGCN / CTR-GCN state dict, or several of these
+  ciasa checkpoint, an official ST-GCN / 2s-AGCN / CTR-GCN / MS-G3D state dict, or several of these
   joined with ``+`` (an ensemble: logits summed). Returned in eval mode, parameters frozen.
 * :func:`save_recognizer`: write a ciasa checkpoint (atomically).
 """
@@ -40,6 +40,7 @@ from pipeline.models.checkpoint import (
     rename_agcn_keys,
 )
 from pipeline.models.ctrgcn import CTRGCN
+from pipeline.models.msg3d import MSG3D
 from pipeline.models.recognizer import InputSpec, Preprocess, Recognizer, Stream
 from pipeline.models.stgcn import STGCN
 
@@ -58,7 +59,7 @@ BUNDLED: dict[str, tuple[str, ...]] = {
 
 #: Architectures: name -> (constructor, preprocessing for the NTU layout). The CTR-GCN
 #: streams differ only by their input, as in the official code (joint, bone, joint
-#: motion, bone motion).
+#: motion, bone motion); so do MS-G3D's, whose data generation is 2s-AGCN's.
 ARCHS: dict[str, tuple[Callable[..., nn.Module], str]] = {
     "stgcn": (STGCN, "none"),
     "agcn-joint": (AGCN, "agcn-prenorm"),
@@ -67,17 +68,22 @@ ARCHS: dict[str, tuple[Callable[..., nn.Module], str]] = {
     "ctrgcn-bone": (CTRGCN, "ctrgcn+bone"),
     "ctrgcn-motion": (CTRGCN, "ctrgcn+motion"),
     "ctrgcn-bone-motion": (CTRGCN, "ctrgcn+bone+motion"),
+    "msg3d": (MSG3D, "agcn-prenorm"),
+    "msg3d-bone": (MSG3D, "agcn-prenorm+bone"),
 }
 
 #: CTR-GCN stream names (``load_recognizer(stream=...)``) -> architecture.
 CTRGCN_STREAMS: dict[str, str] = {"joint": "ctrgcn", "bone": "ctrgcn-bone", "motion": "ctrgcn-motion",
                                   "joint-motion": "ctrgcn-motion", "bone-motion": "ctrgcn-bone-motion"}
+#: MS-G3D stream names -> architecture.
+MSG3D_STREAMS: dict[str, str] = {"joint": "msg3d", "bone": "msg3d-bone"}
 
 
 def create_model(name: str, **kwargs: Any) -> nn.Module:
     """A bare network by architecture name (``stgcn``, ``agcn-joint``, ``agcn-bone``,
-    ``ctrgcn``, ``ctrgcn-bone``, ``ctrgcn-motion``, ``ctrgcn-bone-motion``); ``kwargs`` go
-    to its constructor (:class:`STGCN` / :class:`AGCN` / :class:`CTRGCN`)."""
+    ``ctrgcn``, ``ctrgcn-bone``, ``ctrgcn-motion``, ``ctrgcn-bone-motion``, ``msg3d``,
+    ``msg3d-bone``); ``kwargs`` go to its constructor (:class:`STGCN` / :class:`AGCN` /
+    :class:`CTRGCN` / :class:`MSG3D`)."""
     if name not in ARCHS:
         raise UnknownFormatError(f"unknown model {name!r}; known: {', '.join(ARCHS)}", field="arch")
     return ARCHS[name][0](**kwargs)
@@ -136,8 +142,8 @@ def build_recognizer(arch: str, num_class: int, *, layout: str | Layout = "ntu25
                      class_names: list[str] | None = None, name: str | None = None,
                      preprocess: str | None = None, **config: Any) -> Recognizer:
     """A fresh recogniser (random weights, train mode). ``config``: constructor options
-    (e.g. ``width``, ``dropout`` for ST-GCN; ``num_person``, ``width`` for 2s-AGCN and
-    CTR-GCN);
+    (e.g. ``width``, ``dropout`` for ST-GCN; ``num_person``, ``width`` for 2s-AGCN,
+    CTR-GCN and MS-G3D);
     ``preprocess``: input transform (default: the architecture's official one)."""
     lay = get_layout(layout) if isinstance(layout, str) else layout
     names = class_names or default_class_names(num_class, lay.name)
@@ -207,7 +213,9 @@ def _from_official(obj: dict[str, Any], path: Path, *, stream: str | None,
     if family == "stgcn":
         arch = "stgcn"
     elif family == "ctrgcn":
-        arch = _ctrgcn_arch(path, stream)
+        arch = _named_stream_arch("CTR-GCN", CTRGCN_STREAMS, path, stream)
+    elif family == "msg3d":
+        arch = _named_stream_arch("MS-G3D", MSG3D_STREAMS, path, stream)
     else:
         guess = stream or ("bone" if "bone" in path.name.lower() else "joint")
         if stream is None and "bone" not in path.name.lower() and "joint" not in path.name.lower():
@@ -224,21 +232,28 @@ def _from_official(obj: dict[str, Any], path: Path, *, stream: str | None,
                       meta={"path": str(path), "source": "official state dict"})
 
 
-def _ctrgcn_arch(path: Path, stream: str | None) -> str:
-    """The CTR-GCN stream of an official file: ``stream`` if given, else read from the file
-    and folder names (the official work directories are ``ctrgcn``, ``ctrgcn_bone``,
-    ``ctrgcn_motion``, ``ctrgcn_bone_motion``), else joint."""
+def _named_stream_arch(model: str, streams: dict[str, str], path: Path, stream: str | None) -> str:
+    """The stream of an official CTR-GCN or MS-G3D file (``model`` names it, ``streams``
+    maps its stream names to architectures): ``stream`` if given, else read from the file
+    and folder names (CTR-GCN work directories ``ctrgcn``, ``ctrgcn_bone``,
+    ``ctrgcn_motion``, ``ctrgcn_bone_motion``; MS-G3D ``<work_dir>/weights/`` with work
+    directories ``msg3d_joint``, ``msg3d_bone``, released files ``ntu60_xview_bone.pt``
+    ...), else joint."""
     if stream is not None:
-        if stream not in CTRGCN_STREAMS:
-            raise UnknownFormatError(f"unknown CTR-GCN stream {stream!r}; known: {', '.join(CTRGCN_STREAMS)}",
+        if stream not in streams:
+            raise UnknownFormatError(f"unknown {model} stream {stream!r}; known: {', '.join(streams)}",
                                      path=path, field="stream")
-        return CTRGCN_STREAMS[stream]
-    text = f"{path.parent.name}/{path.name}".lower()
-    bone, motion = "bone" in text, "motion" in text
+        return streams[stream]
+    folder = path.parent
+    if folder.name == "weights":  # MS-G3D's save_weights writes <work_dir>/weights/
+        folder = folder.parent
+    text = f"{folder.name}/{path.name}".lower()
+    bone, motion = "bone" in text, "motion" in text and "motion" in streams
     if not (bone or motion or "joint" in text):
-        log.warning("%s: CTR-GCN stream not given and not in the file or folder name; assuming the joint "
-                    "stream (pass stream='bone', 'motion' or 'bone-motion' for another)", path)
-    return CTRGCN_STREAMS["bone-motion" if bone and motion else "bone" if bone else "motion" if motion else "joint"]
+        others = " or ".join(f"'{k}'" for k in streams if k != "joint")
+        log.warning("%s: %s stream not given and not in the file or folder name; assuming the joint "
+                    "stream (pass stream=%s for another)", path, model, others)
+    return streams["bone-motion" if bone and motion else "bone" if bone else "motion" if motion else "joint"]
 
 
 def load_checkpoint_file(path: str | Path, *, stream: str | None = None,
@@ -278,9 +293,9 @@ def load_recognizer(spec: str | Path, *, stream: str | None = None, class_names:
             ciasa checkpoint, an official state dict, several joined by ``+``, or
             ``pkg.module:factory`` / ``path/to/file.py:factory`` (imported only then;
             :mod:`pipeline.models.external`).
-        stream: for an official 2s-AGCN file, ``"joint"`` or ``"bone"``; for an official
-            CTR-GCN file also ``"motion"`` or ``"bone-motion"`` (default: from the file name,
-            for CTR-GCN also its folder's, else joint).
+        stream: for an official 2s-AGCN or MS-G3D file, ``"joint"`` or ``"bone"``; for an
+            official CTR-GCN file also ``"motion"`` or ``"bone-motion"`` (default: from the
+            file name, for CTR-GCN and MS-G3D also its folder's, else joint).
         class_names: names for an official checkpoint (default: NTU-60/120 by class count).
         device: where to put it.
         trainable: keep train mode and gradients on parameters (default: eval, frozen).

@@ -25,6 +25,7 @@ The input must already be pre-normalised (and bone-transformed for the bone stre
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
@@ -152,9 +153,11 @@ class AGCNUnit(GraphTemporalUnit):
                          in_channels, out_channels, stride=stride, residual=residual)
 
 
-def pooled_features(x: torch.Tensor, data_bn: nn.BatchNorm1d, units: list[nn.Module]) -> torch.Tensor:
-    """The shared body of 2s-AGCN and CTR-GCN: ``data_bn`` over ``(N, M*V*C, T)`` (channel
-    ``m*V*C + v*C + c``), every body through ``units``, then the mean over time, joints and
+def pooled_features(x: torch.Tensor, data_bn: nn.BatchNorm1d,
+                    units: Sequence[Callable[[torch.Tensor], torch.Tensor]]) -> torch.Tensor:
+    """The shared body of 2s-AGCN, CTR-GCN and MS-G3D: ``data_bn`` over ``(N, M*V*C, T)``
+    (channel ``m*V*C + v*C + c``), every body through ``units`` (modules or functions
+    ``(N*M, C, T, V) -> (N*M, C', T', V)``, in order), then the mean over time, joints and
     bodies: ``(N, C, T, V, M)`` -> ``(N, C_out)``."""
     n, c, t, v, m = x.shape
     x = x.permute(0, 4, 3, 1, 2).reshape(n, m * v * c, t)

@@ -3,7 +3,8 @@
 Two kinds of file load:
 
 * **Official state dicts** (ST-GCN ``st_gcn.ntu-xsub.pt`` etc., 2s-AGCN
-  ``ntu_cv_agcn_joint-49-29400.pt`` etc., CTR-GCN ``runs-<epoch>-<step>.pt``): a plain
+  ``ntu_cv_agcn_joint-49-29400.pt`` etc., CTR-GCN ``runs-<epoch>-<step>.pt``, MS-G3D
+  ``ntu60_xview_joint.pt`` / ``weights-<epoch>-<step>.pt``): a plain
   mapping ``key -> tensor``, sometimes with a ``module.`` prefix (saved from
   ``DataParallel``) or wrapped as ``{"state_dict": ...}``. The architecture, class count,
   graph and width are inferred from the key names and shapes. Released 2s-AGCN files need two renames that users hit
@@ -129,8 +130,12 @@ def infer_architecture(state: Mapping[str, torch.Tensor], path: str | Path) -> t
     ``edge_importance_weighting``, ``num_person`` (:data:`OFFICIAL_STGCN_BODIES`). ``"agcn"``: ``num_class``, ``num_point``,
     ``num_person``, ``in_channels``, ``graph``, ``width``. ``"ctrgcn"`` (told from 2s-AGCN,
     which also has ``l1.gcn1.PA``, by its ``l1.gcn1.convs.*`` CTR-GCs): the same plus
-    ``adaptive``.
+    ``adaptive``. ``"msg3d"`` (``sgcn1.0.A_res``): ``num_class``, ``num_point``,
+    ``num_person``, ``num_gcn_scales``, ``num_g3d_scales``, ``graph``, ``in_channels``,
+    ``width``.
     """
+    if "sgcn1.0.A_res" in state:
+        return "msg3d", _msg3d_config(state, path)
     if "st_gcn_networks.0.gcn.conv.weight" in state:
         k = _stgcn_slices(state)
         v = _stgcn_joints(state, path)
@@ -162,7 +167,8 @@ def infer_architecture(state: Mapping[str, torch.Tensor], path: str | Path) -> t
     sample = ", ".join(list(state)[:MAX_LISTED])
     raise FormatError(
         "unrecognised architecture: no ST-GCN keys (st_gcn_networks.*), 2s-AGCN keys "
-        f"(l1.gcn1.PA, l1.gcn1.conv_a.*) or CTR-GCN keys (l1.gcn1.convs.*) found; first keys: {sample}",
+        "(l1.gcn1.PA, l1.gcn1.conv_a.*), CTR-GCN keys (l1.gcn1.convs.*) or MS-G3D keys (sgcn1.0.A_res) "
+        f"found; first keys: {sample}",
         path=path, field="state_dict")
 
 
@@ -187,6 +193,27 @@ def _ctrgcn_config(state: Mapping[str, torch.Tensor], path: str | Path) -> dict[
     return {"num_class": int(state["fc.weight"].shape[0]), "num_point": v,
             "num_person": mcv // (in_channels * v), "in_channels": in_channels,
             "graph": _graph_for(v, path), "width": width, "adaptive": adaptive}
+
+
+def _msg3d_config(state: Mapping[str, torch.Tensor], path: str | Path) -> dict[str, Any]:
+    """MS-G3D constructor options from an official state dict: ``V`` and the GCN scales from
+    ``sgcn1.0.A_res`` ``(S*V, V)``, the G3D scales from the first pathway's ``A_res``
+    ``(G*W*V, W*V)``, C and the width from the first MS-GCN's 1x1 convolution ``(width,
+    S*C)``, M from ``data_bn`` ``(M*C*V)``."""
+    g3d = "gcn3d1.gcn3d.0.gcn3d.1.A_res"
+    needed = ("sgcn1.0.mlp.layers.0.weight", g3d, "data_bn.weight", "fc.weight")
+    absent = [k for k in needed if k not in state]
+    if absent:
+        raise FormatError(f"MS-G3D state dict without {', '.join(absent)}", path=path, field="state_dict")
+    rows, v = (int(d) for d in state["sgcn1.0.A_res"].shape)
+    first = state["sgcn1.0.mlp.layers.0.weight"]  # (width, S*C, 1, 1)
+    num_gcn_scales = rows // v
+    in_channels = int(first.shape[1]) // num_gcn_scales
+    mcv = int(state["data_bn.weight"].shape[0])
+    return {"num_class": int(state["fc.weight"].shape[0]), "num_point": v,
+            "num_person": mcv // (in_channels * v), "num_gcn_scales": num_gcn_scales,
+            "num_g3d_scales": int(state[g3d].shape[0]) // int(state[g3d].shape[1]),
+            "graph": _graph_for(v, path), "in_channels": in_channels, "width": int(first.shape[0])}
 
 
 def _stgcn_slices(state: Mapping[str, torch.Tensor]) -> int:

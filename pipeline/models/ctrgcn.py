@@ -189,6 +189,19 @@ class CTRGCNUnit(GraphTemporalUnit):
                          in_channels, out_channels, stride=stride, residual=residual)
 
 
+def check_model_input(x: torch.Tensor, model: str, channels: int, joints: int, bodies: int) -> None:
+    """Raise :class:`ValidationError` naming the field if ``x`` is not ``(N, C, T, V, M)``
+    with ``C = channels``, ``V = joints``, ``M = bodies`` (``model`` names the network in
+    the message)."""
+    if x.dim() != 5:
+        raise ValidationError(f"{model} takes (N, C, T, V, M), got {x.dim()} dimensions {tuple(x.shape)}",
+                              field="data")
+    for axis, name, need in ((1, "C", channels), (3, "V", joints), (4, "M", bodies)):
+        if x.shape[axis] != need:
+            raise ValidationError(f"{model} built for {name}={need}, input has {name}={x.shape[axis]}",
+                                  field=name)
+
+
 class CTRGCN(nn.Module):
     """One CTR-GCN stream (joint, bone, joint motion or bone motion: the official code
     tells them apart by the input only).
@@ -232,13 +245,7 @@ class CTRGCN(nn.Module):
     def check_input(self, x: torch.Tensor) -> None:
         """Raise :class:`ValidationError` naming the field if ``x`` is not ``(N, C, T, V, M)``
         with this model's C, V and M."""
-        if x.dim() != 5:
-            raise ValidationError(f"CTR-GCN takes (N, C, T, V, M), got {x.dim()} dimensions {tuple(x.shape)}",
-                                  field="data")
-        for axis, name, need in ((1, "C", self.in_channels), (3, "V", self.num_point), (4, "M", self.num_person)):
-            if x.shape[axis] != need:
-                raise ValidationError(f"CTR-GCN built for {name}={need}, input has {name}={x.shape[axis]}",
-                                      field=name)
+        check_model_input(x, "CTR-GCN", self.in_channels, self.num_point, self.num_person)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits ``(N, num_class)`` for prepared input ``(N, C, T, V, M)``."""

@@ -1,6 +1,6 @@
-"""Recogniser graphs: the adjacency stacks of ST-GCN and 2s-AGCN, as pure numpy.
+"""Recogniser graphs: the adjacency stacks of ST-GCN, 2s-AGCN and MS-G3D, as pure numpy.
 
-Both official codes build their adjacency from the same edge list (the layout's
+The official codes build their adjacency from the same edge list (the layout's
 ``graph_edges``, ST-GCN's ``neighbor_link``), but differently:
 
 * ST-GCN (``stgcn_adjacency``): hop distances up to ``max_hop`` (self-links at hop 0),
@@ -21,6 +21,13 @@ Both official codes build their adjacency from the same edge list (the layout's
 * 2s-AGCN (``agcn_adjacency``): K = 3 slices (identity; inward links child -> parent
   normalised column-wise; outward links normalised column-wise), edges taken as
   ``(child, parent)`` pairs in the order of the edge list.
+
+* MS-G3D (``binary_adjacency``, ``multiscale_adjacency``, ``window_adjacency``): the
+  symmetric 0/1 adjacency without self-links; per scale ``k`` the "disentangled" graph
+  linking joints exactly ``k`` hops apart, plus self-links, normalised symmetrically
+  (``D^-1/2 A D^-1/2``, ``D`` the row sums); the scales stacked on the rows, ``(S*V, V)``.
+  G3D pathways use the same scales on a window graph of ``W`` frames, ``(A + I)`` tiled
+  ``W x W`` (every joint linked to itself and its neighbours in every frame of the window).
 
 Edge convention: ``edges`` holds 0-based ``(i, j)`` pairs; ``A[j, i]`` and ``A[i, j]`` are
 both set for the undirected ST-GCN graph. All results are float32 arrays ``(K, V, V)``
@@ -130,3 +137,53 @@ def agcn_adjacency(layout: Layout | str) -> np.ndarray:
         normalize_columns(_edge_matrix(inward, v)),
         normalize_columns(_edge_matrix(outward, v)),
     )).astype(np.float32)
+
+
+def binary_adjacency(layout: Layout | str) -> np.ndarray:
+    """MS-G3D's ``A_binary``: ``(V, V)`` float32, 1 where two joints share a graph edge
+    (both directions), 0 elsewhere, no self-links."""
+    lay = get_layout(layout) if isinstance(layout, str) else layout
+    v = lay.num_joints
+    adj = np.zeros((v, v), dtype=np.float32)
+    for i, j in lay.graph_edges:
+        adj[i, j] = adj[j, i] = 1.0
+    return adj
+
+
+def k_hop_adjacency(adj: np.ndarray, k: int) -> np.ndarray:
+    """MS-G3D's disentangled ``k``-hop graph of the 0/1 adjacency ``adj`` ``(V, V)``: 1
+    where the shortest path between two joints has exactly ``k`` links, plus the identity
+    (``k = 0``: the identity alone). The official ``k_adjacency(with_self=True)`` computes
+    ``min((A+I)^k, 1) - min((A+I)^(k-1), 1) + I``, the same 0/1 matrix; this one counts
+    hops with boolean products, so no power can grow large. Float32."""
+    v = len(adj)
+    eye = np.eye(v, dtype=bool)
+    step = ((adj != 0) | eye).astype(np.int64)
+    within = [eye]  # within[h][i, j]: a path of at most h links
+    for _ in range(k):
+        within.append((within[-1].astype(np.int64) @ step) > 0)
+    exact = within[k] & ~within[k - 1] if k > 0 else np.zeros_like(eye)
+    return (exact | eye).astype(np.float32)
+
+
+def normalize_symmetric(adj: np.ndarray) -> np.ndarray:
+    """``D^-1/2 A D^-1/2`` with ``D`` the row sums (the official
+    ``normalize_adjacency_matrix``), float32, rounded as there: the inverse square roots
+    in float32, the products in float64, the result cast to float32."""
+    inv = np.power(adj.sum(-1).astype(np.float32), np.float32(-0.5)).astype(np.float64)
+    return (inv[:, None] * adj.astype(np.float64) * inv[None, :]).astype(np.float32)
+
+
+def multiscale_adjacency(adj: np.ndarray, num_scales: int) -> np.ndarray:
+    """MS-G3D's disentangled multi-scale graph: the normalised ``k``-hop graphs for ``k =
+    0 .. num_scales - 1`` stacked on the rows, ``(num_scales * V, V)`` float32 (row ``k*V +
+    i`` aggregates joint ``i`` at scale ``k``)."""
+    return np.concatenate([normalize_symmetric(k_hop_adjacency(adj, k)) for k in range(num_scales)])
+
+
+def window_adjacency(adj: np.ndarray, window: int) -> np.ndarray:
+    """MS-G3D's spatial-temporal graph of a ``window``-frame window: ``(A + I)`` tiled
+    ``window x window`` times, ``(window*V, window*V)`` float32; node ``w*V + v`` is joint
+    ``v`` in frame ``w`` of the window."""
+    with_self = adj.astype(np.float32) + np.eye(len(adj), dtype=np.float32)
+    return np.tile(with_self, (window, window))

@@ -2,12 +2,14 @@
 
 ST-GCN takes raw camera coordinates (no transform). 2s-AGCN was trained on NTU data that
 went through the official ``pre_normalization`` and, for its bone stream, a bone
-transform; CTR-GCN on NTU data translated to the first frame's spine and, in its feeder,
-cropped and resized in time, then bone / motion transformed (:func:`ctrgcn_input`). An
-adversarial skeleton from another model must go through the same steps to be evaluated
-fairly, and gradients must flow through them. Everything here maps
-``(N, C, T, V, M)`` to ``(N, C, T, V, M)``; indices (which frames, which joints) are
-chosen from the data without gradient, values are gathered differentiably.
+transform (MS-G3D's data generation, ``data_gen/preprocess.py`` and
+``gen_bone_data.py``, is the same, and its test feeder adds nothing); CTR-GCN on NTU
+data translated to the first frame's spine and, in its feeder, cropped and resized in
+time, then bone / motion transformed (:func:`ctrgcn_input`). An adversarial skeleton
+from another model must go through the same steps to be evaluated fairly, and gradients
+must flow through them. Everything here maps ``(N, C, T, V, M)`` to ``(N, C, T, V, M)``;
+indices (which frames, which joints) are chosen from the data without gradient, values
+are gathered differentiably.
 
 The official ``pre_normalization`` (NTU layout), per sample:
 
@@ -183,8 +185,8 @@ def resize_valid_frames(x: torch.Tensor, window: int) -> torch.Tensor:
     Linear interpolation in time with PyTorch's ``align_corners=False`` rule: output frame
     ``j`` reads source time ``(j + 0.5) L / window - 0.5`` clamped to ``[0, L - 1]``, which
     is ``F.interpolate(mode="linear", align_corners=False)`` applied to frames ``0..L-1``
-    (the temporal resize the CTR-GCN and MS-G3D feeders apply, here without their crop:
-    :func:`crop_resize_valid_frames` has it).
+    (the temporal resize the CTR-GCN feeder applies, here without its crop:
+    :func:`crop_resize_valid_frames` has it; the official MS-G3D feeder has no resize).
     As there, a body that is absent in some frames (all zero) is blended with its present
     frames where the two meet.
     The padding after ``L`` is never read, so a sample's prediction does not depend on how

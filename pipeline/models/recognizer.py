@@ -5,8 +5,8 @@ in Kinect camera coordinates, metres, zero-padded) to logits ``(N, K)``. Preproc
 is part of its forward, so gradients flow from the logits back to the raw coordinates
 (what an attack needs, and what a transfer evaluation needs when it feeds one model's
 adversarial skeletons to another). A recogniser has one or more *streams* (an ST-GCN; a
-2s-AGCN joint or bone stream; a CTR-GCN stream; or an ensemble such as 2s-AGCN joint +
-bone, logits summed).
+2s-AGCN joint or bone stream; a CTR-GCN stream; an MS-G3D stream; or an ensemble such as
+2s-AGCN joint + bone, logits summed).
 """
 
 from __future__ import annotations
@@ -37,18 +37,18 @@ class Preprocess(nn.Module):
 
     Kinds: ``"none"``; ``"center"`` (translate each sample so body 0's root joint starts
     at the origin: a translation-invariant input for models trained on little data);
-    ``"agcn-prenorm"`` (the official 2s-AGCN pre-normalisation);
-    ``"bone"`` (bone vectors); ``"agcn-prenorm+bone"`` (pre-normalise, then bones, as the
-    official bone-stream data); ``"ctrgcn"``, ``"ctrgcn+bone"``, ``"ctrgcn+motion"``,
-    ``"ctrgcn+bone+motion"`` (the official CTR-GCN test pipeline of the joint, bone, joint
-    motion and bone motion streams: translation on NTU data, central 95 % crop of the
-    valid frames resized to 64 frames, then bones and / or motion:
-    :func:`~pipeline.models.preprocess.ctrgcn_input`).
+    ``"agcn-prenorm"`` (the official 2s-AGCN pre-normalisation, which MS-G3D's data
+    generation shares); ``"bone"`` (bone vectors); ``"agcn-prenorm+bone"`` (pre-normalise,
+    then bones, as the official bone-stream data of both); ``"ctrgcn"``, ``"ctrgcn+bone"``,
+    ``"ctrgcn+motion"``, ``"ctrgcn+bone+motion"`` (the official CTR-GCN test pipeline of
+    the joint, bone, joint motion and bone motion streams: translation on NTU data,
+    central 95 % crop of the valid frames resized to 64 frames, then bones and / or
+    motion: :func:`~pipeline.models.preprocess.ctrgcn_input`).
 
     Any other kind may be prefixed by ``"resize<W>+"`` (e.g. ``"resize64+center"``): first
     the sample's valid frames are resampled to ``W`` frames
     (:func:`~pipeline.models.preprocess.resize_valid_frames`, the temporal resize of the
-    CTR-GCN / MS-G3D feeders), then the base transform runs on the ``W`` frames. On a
+    CTR-GCN feeder), then the base transform runs on the ``W`` frames. On a
     CTR-GCN kind the prefix sets the feeder's own window instead (``"resize48+ctrgcn"``:
     crop, then resize to 48 frames)."""
 
@@ -180,8 +180,8 @@ class Recognizer(nn.Module):
     @property
     def arch(self) -> str:
         """``"stgcn"``, ``"agcn-joint"``, ``"agcn-bone"``, ``"agcn-ensemble"``, ``"ctrgcn"``,
-        ``"ctrgcn-bone"``, ``"ctrgcn-motion"``, ``"ctrgcn-bone-motion"``, or several joined
-        by ``+``."""
+        ``"ctrgcn-bone"``, ``"ctrgcn-motion"``, ``"ctrgcn-bone-motion"``, ``"msg3d"``,
+        ``"msg3d-bone"``, or several joined by ``+``."""
         archs = [s.arch for s in self.streams]
         if sorted(archs) == ["agcn-bone", "agcn-joint"]:
             return "agcn-ensemble"
