@@ -37,7 +37,7 @@ def evaluate_command(
                               "agcn-joint-synth, agcn-bone-synth, agcn-synth), several joined by '+' (ensemble), or your own "
                               "pkg.module:factory / file.py:factory"),
     part: Optional[str] = typer.Option(None, "--part", help="split to evaluate (e.g. val); default: the whole set"),
-    stream: Optional[StreamChoice] = typer.Option(None, "--stream", help="for an official 2s-AGCN file: joint or bone; "
+    stream: Optional[StreamChoice] = typer.Option(None, "--stream", help="for an official 2s-AGCN or MS-G3D file: joint or bone; "
                                                   "for an official CTR-GCN file also motion or bone-motion "
                                                   "(default: from the file name, else joint)"),
     batch_size: int = typer.Option(_default_batch_size(), "--batch-size", min=1, help="samples per forward pass"),

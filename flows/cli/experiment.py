@@ -133,9 +133,10 @@ def _progress():  # noqa: ANN202
 
 
 def _transfer_label(model, name: str) -> str:  # noqa: ANN001
-    """A row label for a transfer model: ``2s-AGCN joint`` etc. for 2s-AGCN, else its name."""
+    """A row label for a transfer model: ``2s-AGCN joint``, ``CTR-GCN bone``, ``MS-G3D joint``
+    etc. for those architectures, else its name."""
     arch = str(getattr(model, "arch", ""))
     kinds = {"agcn-joint": "2s-AGCN joint", "agcn-bone": "2s-AGCN bone", "agcn-ensemble": "2s-AGCN ensemble",
              "ctrgcn": "CTR-GCN joint", "ctrgcn-bone": "CTR-GCN bone", "ctrgcn-motion": "CTR-GCN joint motion",
-             "ctrgcn-bone-motion": "CTR-GCN bone motion"}
+             "ctrgcn-bone-motion": "CTR-GCN bone motion", "msg3d": "MS-G3D joint", "msg3d-bone": "MS-G3D bone"}
     return f"{kinds[arch]} ({name})" if arch in kinds else name

@@ -19,6 +19,8 @@ class Arch(str, Enum):
     ctrgcn_bone = "ctrgcn-bone"
     ctrgcn_motion = "ctrgcn-motion"
     ctrgcn_bone_motion = "ctrgcn-bone-motion"
+    msg3d = "msg3d"
+    msg3d_bone = "msg3d-bone"
 
 
 def _opt(field: str, *names: str, **kw):
@@ -48,7 +50,7 @@ def train_command(
     lr_steps: Optional[str] = typer.Option(None, "--lr-steps", help="step schedule: comma-separated fractions of the epochs where the rate drops x0.1 (default 0.125,0.625: the official ST-GCN 10 and 50 of 80)"),
     window: Optional[int] = _opt("window", "--window"),
     precision: str = _opt("precision", "--precision"),
-    width: int = _opt("width", "--width"),
+    width: Optional[int] = _opt("width", "--width"),
     dropout: float = _opt("dropout", "--dropout"),
     num_person: int = _opt("num_person", "--num-person"),
     preprocess: str = _opt("preprocess", "--preprocess"),
@@ -65,8 +67,8 @@ def train_command(
     half: bool = typer.Option(False, "--half", help="store the final weights as float16"),
     name: Optional[str] = typer.Option(None, help="recogniser name (default: the file stem)"),
 ) -> None:
-    """Train ST-GCN or a 2s-AGCN stream; writes a ciasa checkpoint usable wherever a model
-    path is accepted. Deterministic for a given seed; resumable per epoch."""
+    """Train ST-GCN or a 2s-AGCN, CTR-GCN or MS-G3D stream; writes a ciasa checkpoint usable
+    wherever a model path is accepted. Deterministic for a given seed; resumable per epoch."""
     from pipeline.errors import MissingInputError
     from pipeline.train import load_split, train_recognizer
     from pipeline.train_config import TrainConfig

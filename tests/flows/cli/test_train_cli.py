@@ -30,6 +30,19 @@ def test_one_epoch_writes_a_loadable_recogniser(data, tmp_path, arch):
     assert rec.input_spec.num_person == (bodies if arch == "stgcn" else 2)
 
 
+def test_msg3d_trains_at_a_width_it_accepts_and_refuses_others_in_one_line(data, tmp_path, capsys):
+    out = tmp_path / "m.pt"
+    assert main(["train", "--data", str(data), "--arch", "msg3d-bone", "--width", "6", "--epochs", "1",
+                 "--batch-size", "8", "--max-train-samples", "8", "--threads", "1", "--out", str(out)]) == 0
+    rec = load_recognizer(out)
+    assert rec.arch == "msg3d-bone" and rec.streams[0].preprocess.kind == "agcn-prenorm+bone"
+    assert main(["train", "--data", str(data), "--arch", "msg3d", "--width", "64", "--out",
+                 str(tmp_path / "w.pt")]) == 1
+    err = capsys.readouterr().err
+    assert "cannot build msg3d" in err and "multiple of 6" in err and "Traceback" not in err
+    assert not (tmp_path / "w.pt").exists()
+
+
 def test_an_unknown_architecture_is_a_usage_error(data, tmp_path):
     assert main(["train", "--data", str(data), "--arch", "resnet", "--out", str(tmp_path / "m.pt")]) == 2
     assert not (tmp_path / "m.pt").exists()
