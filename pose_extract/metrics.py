@@ -24,6 +24,11 @@ Metrics (millimetres, means over the masked frames and all 25 joints):
   nearer to the truth's opposite-side joints than to the same side's (sum of distances of
   both sides' joints, swapped versus not). ``arm_swap_rate`` and ``leg_swap_rate`` are the
   shares of frames with that limb pair swapped; ``swap_rate`` the share with either.
+* Bone lengths (:func:`bone_length_stats`, per cent, means over the 24 bones):
+  ``bone_length_error_pct``, the recovered person's median length of each bone against the
+  truth's; ``bone_length_variation_pct``, how much a recovered bone's length changes over
+  the sequence (its standard deviation over the median); ``truth_bone_variation_pct``, the
+  same for the truth (0 for a rigid body; a Kinect-like source fluctuates).
 """
 
 from __future__ import annotations
@@ -65,6 +70,9 @@ class PoseErrors:
     swap_rate: float
     arm_swap_rate: float
     leg_swap_rate: float
+    bone_length_error_pct: float = float("nan")
+    bone_length_variation_pct: float = float("nan")
+    truth_bone_variation_pct: float = float("nan")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able record (NaN as ``None``); per-joint errors keyed by joint name."""
@@ -80,6 +88,9 @@ class PoseErrors:
             "swap_rate": num(self.swap_rate),
             "arm_swap_rate": num(self.arm_swap_rate),
             "leg_swap_rate": num(self.leg_swap_rate),
+            "bone_length_error_pct": num(self.bone_length_error_pct),
+            "bone_length_variation_pct": num(self.bone_length_variation_pct),
+            "truth_bone_variation_pct": num(self.truth_bone_variation_pct),
             "per_joint_mm": {n: num(v) for n, v in zip(NTU25.joint_names, self.per_joint_mm)},
             "per_joint_root_relative_mm": {
                 n: num(v) for n, v in zip(NTU25.joint_names, self.per_joint_root_relative_mm)
@@ -153,6 +164,30 @@ def swap_frames(pred: np.ndarray, gt: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
+def bone_lengths(joints: np.ndarray) -> np.ndarray:
+    """``(F, 24)`` metres: the length of every bone (child joint to parent, NTU order of the
+    children) of ``joints (F, 25, 3)``."""
+    kids = [j for j, p in enumerate(NTU25.parents) if p >= 0]
+    parents = [NTU25.parents[j] for j in kids]
+    return np.linalg.norm(joints[:, kids] - joints[:, parents], axis=-1)
+
+
+def bone_length_stats(pred: np.ndarray, gt: np.ndarray) -> tuple[float, float, float]:
+    """(error, variation, truth's variation) in per cent for ``(F, 25, 3)`` prediction and
+    truth (the module docstring; NaN without frames). Bones whose true median length is
+    under 1 cm are left out (no relative error)."""
+    if len(pred) == 0:
+        nan = float("nan")
+        return nan, nan, nan
+    lp, lg = bone_lengths(pred), bone_lengths(gt)
+    mp, mg = np.median(lp, axis=0), np.median(lg, axis=0)
+    keep = mg > 0.01
+    err = np.abs(mp[keep] - mg[keep]) / mg[keep]
+    var_p = lp[:, keep].std(axis=0) / np.maximum(mp[keep], 1e-6)
+    var_g = lg[:, keep].std(axis=0) / mg[keep]
+    return 100.0 * float(err.mean()), 100.0 * float(var_p.mean()), 100.0 * float(var_g.mean())
+
+
 def pose_errors(pred: np.ndarray, gt: np.ndarray, mask: np.ndarray | None = None) -> PoseErrors:
     """All metrics of the module docstring for ``pred`` and ``gt`` ``(T, 25, 3)`` metres in
     the Kinect camera frame, over the frames where ``mask (T,)`` is true (and both are
@@ -169,6 +204,7 @@ def pose_errors(pred: np.ndarray, gt: np.ndarray, mask: np.ndarray | None = None
     rel = joint_errors(root_relative(p), root_relative(g)) * 1000.0
     pa = pa_mpjpe_frames(p, g) * 1000.0
     swaps = swap_frames(p, g)
+    bone_err, bone_var, truth_var = bone_length_stats(p, g)
     return PoseErrors(
         frames=f,
         mpjpe_mm=float(cam.mean()),
@@ -180,4 +216,7 @@ def pose_errors(pred: np.ndarray, gt: np.ndarray, mask: np.ndarray | None = None
         swap_rate=float((swaps["arm"] | swaps["leg"]).mean()),
         arm_swap_rate=float(swaps["arm"].mean()),
         leg_swap_rate=float(swaps["leg"].mean()),
+        bone_length_error_pct=bone_err,
+        bone_length_variation_pct=bone_var,
+        truth_bone_variation_pct=truth_var,
     )

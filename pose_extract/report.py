@@ -70,7 +70,8 @@ _OUTCOME_KEYS = ("name", "bundle", "status", "reason", "metrics", "warnings")
 
 
 #: Metrics averaged over samples in the report's summary.
-SUMMARY_METRICS = ("mpjpe_mm", "root_relative_mpjpe_mm", "pa_mpjpe_mm", "root_error_mm", "swap_rate")
+SUMMARY_METRICS = ("mpjpe_mm", "root_relative_mpjpe_mm", "pa_mpjpe_mm", "root_error_mm", "swap_rate",
+                   "bone_length_error_pct", "bone_length_variation_pct")
 
 
 @dataclass

@@ -24,7 +24,8 @@ def _print_outcomes(report) -> None:
     table = Table(title="pose extraction (errors in mm against the source skeletons)", box=box.SIMPLE_HEAD,
                   padding=(0, 0), pad_edge=False)
     table.add_column("sample", no_wrap=True)
-    for col in ("status", "frames", "det %", "MPJPE", "root-rel", "PA", "swap %", "people", "all %", "id swap %"):
+    for col in ("status", "frames", "det %", "MPJPE", "root-rel", "PA", "swap %", "bone err %", "bone var %",
+                "people", "all %", "id swap %"):
         table.add_column(col, justify="right", no_wrap=True)
     for s in report.samples:
         m = s.metrics.get("source_joints", {}) if s.ok else {}
@@ -34,7 +35,8 @@ def _print_outcomes(report) -> None:
         both, ids = people.get("all_recovered_rate"), people.get("identity_swap_rate")
         table.add_row(s.name, s.status, _fmt(s.counts.get("frames")), _fmt(None if rate is None else 100.0 * rate),
                       _fmt(m.get("mpjpe_mm")), _fmt(m.get("root_relative_mpjpe_mm")), _fmt(m.get("pa_mpjpe_mm")),
-                      _fmt(None if swaps is None else 100.0 * swaps), _fmt(s.counts.get("people")),
+                      _fmt(None if swaps is None else 100.0 * swaps), _fmt(m.get("bone_length_error_pct")),
+                      _fmt(m.get("bone_length_variation_pct")), _fmt(s.counts.get("people")),
                       _fmt(None if both is None else 100.0 * both), _fmt(None if ids is None else 100.0 * ids))
     console.print(table)
     for s in report.failed:

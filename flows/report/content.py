@@ -42,7 +42,8 @@ PAIR_ROWS = (
 #: Per-sample prediction columns of ``crossmodal.json``, one per set.
 PREDICTION_SETS = ("clean_source", "adversarial_source", "clean_recovered", "adversarial_recovered")
 #: Extraction error metrics shown per set and per sample.
-EXTRACTION_METRICS = ("mpjpe_mm", "root_relative_mpjpe_mm", "pa_mpjpe_mm", "root_error_mm", "swap_rate")
+EXTRACTION_METRICS = ("mpjpe_mm", "root_relative_mpjpe_mm", "pa_mpjpe_mm", "root_error_mm", "swap_rate",
+                      "bone_length_error_pct", "bone_length_variation_pct")
 #: Ground truths of a render bundle the extraction is compared with.
 GROUND_TRUTHS = ("source_joints", "body_joints")
 #: Frame counts of a sample's extraction shown per sample.

@@ -241,7 +241,8 @@ def extraction_section(c: dict[str, Any]) -> Html:
             per_sample.append([which, s["name"], status, s["reason"] or s.get("ground_truth_error") or "",
                                Cell(pct(s.get("detection_rate")), "num"), Cell(held, "num"),
                                *(num(vs.get(k)) for k in EXTRACTION_METRICS[:3]),
-                               Cell(pct(vs.get("swap_rate")), "num"), bodies,
+                               Cell(pct(vs.get("swap_rate")), "num"), num(vs.get("bone_length_error_pct")),
+                               num(vs.get("bone_length_variation_pct")), bodies,
                                Cell(pct(s.get("all_recovered_rate")), "num"),
                                Cell(pct(s.get("identity_swap_rate")), "num")])
     parts.append(tag("h3", "errors against the ground truth (means over the successful samples, mm)"))
@@ -252,7 +253,8 @@ def extraction_section(c: dict[str, Any]) -> Html:
     parts += missing
     if per_sample:
         rows = table(["set", "sample", "status", "reason", "detection rate", "held frames", "MPJPE",
-                      "root-relative", "PA-MPJPE", "swap rate", "people / bodies", "all bodies recovered",
+                      "root-relative", "PA-MPJPE", "swap rate", "bone length error %",
+                      "bone length variation %", "people / bodies", "all bodies recovered",
                       "identity swaps"], per_sample,
                      table_id="extraction-samples-table")
         summary_line = tag("summary", f"per sample ({len(per_sample)} rows; errors against the source skeleton, mm)")

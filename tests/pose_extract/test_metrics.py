@@ -93,3 +93,24 @@ def test_shapes_are_checked():
         pose_errors(np.zeros((2, 25, 3)), np.zeros((2, 25, 3)), np.ones(3, bool))
     with pytest.raises(ValidationError, match="25"):
         pose_errors(np.zeros((2, 17, 3)), np.zeros((2, 17, 3)))
+
+
+def test_bone_lengths_error_and_variation_against_hand_computation(small_synth):
+    from pose_extract.metrics import bone_length_stats, bone_lengths
+
+    gt = _skeletons(small_synth, 6)
+    lengths = bone_lengths(gt)
+    assert lengths.shape == (6, 24)
+    # a rigid truth, the prediction 10 % larger about the root in every frame: 10 % error, no variation
+    rigid = np.repeat(gt[:1], 6, axis=0)
+    bigger = rigid[:, :1] + 1.1 * (rigid - rigid[:, :1])
+    err, var, truth_var = bone_length_stats(bigger, rigid)
+    assert err == pytest.approx(10.0, abs=1e-9) and var == pytest.approx(0.0, abs=1e-9) and truth_var == pytest.approx(0.0, abs=1e-9)
+    # alternating +-5 % scale: median error small, variation 5 % (std of +-5 % about the median 1.0)
+    scales = np.array([0.95, 1.05] * 3)[:, None, None]
+    wobble = rigid[:, :1] + scales * (rigid - rigid[:, :1])
+    err, var, _ = bone_length_stats(wobble, rigid)
+    assert err == pytest.approx(0.0, abs=1e-9) and var == pytest.approx(5.0, rel=1e-6)
+    e = pose_errors(wobble, rigid).to_dict()
+    assert e["bone_length_variation_pct"] == pytest.approx(5.0, rel=1e-3) and e["truth_bone_variation_pct"] == 0.0
+    assert pose_errors(wobble, rigid, np.zeros(6, bool)).to_dict()["bone_length_error_pct"] is None

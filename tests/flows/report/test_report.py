@@ -101,6 +101,9 @@ def test_extraction_and_attack_numbers(full_report, run, parse):
     assert two[header.index("people / bodies")] == "2/2"
     assert two[header.index("all bodies recovered")] == f"{100 * people['all_recovered_rate']:.1f} %"
     assert two[header.index("identity swaps")] == "0.0 %"
+    vs = run.extraction["clean"]["samples"][0]["metrics"]["source_joints"]
+    assert two[header.index("bone length error %")] == f"{vs['bone_length_error_pct']:.1f}"
+    assert two[header.index("bone length variation %")] == f"{vs['bone_length_variation_pct']:.1f}"
     assert people["all_recovered_rate"] < 1  # the partner's missed frames are counted
     failed = [r for r in per_sample[1:] if r[2] == "failed"]
     assert [(r[0], r[1], r[3]) for r in failed] == [
