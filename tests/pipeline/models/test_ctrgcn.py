@@ -295,40 +295,11 @@ def test_non_adaptive_official_file_loads(tmp_path):
     assert rec.streams[0].config["adaptive"] is False and rec.layout.name == "ntu25"
 
 
-def scaled_random(model: torch.nn.Module, seed: int) -> torch.nn.Module:
-    """Every tensor of the state dict random, at a scale that keeps activations of order
-    one through the ten units (so that an absolute 1e-4 means something): weights
-    ``N(0, 1/fan_in)``, biases and BN shifts ``N(0, 0.1^2)``, BN scales ``1 + N(0,
-    0.2^2)``, ``PA`` the official graph plus ``N(0, 0.1^2)``, ``alpha`` ``N(0, 1)``; BN
-    running statistics measured on one random batch, then perturbed (means shifted by
-    ``N(0, 0.2^2)`` standard deviations, variances scaled by ``U(0.7, 1.3)``). Eval mode."""
-    g = torch.Generator().manual_seed(seed)
+def ctrgcn_random(scaled_random, model: CTRGCN, seed: int) -> CTRGCN:  # noqa: ANN001 - the conftest fixture
+    """``scaled_random`` (conftest) with CTR-GCN's own tensors: ``PA`` the official graph
+    plus ``N(0, 0.1^2)``, ``alpha`` ``N(0, 1)``; BN statistics from a batch of 4."""
     graph = official_ntu_graph()
-    bns = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
-    with torch.no_grad():
-        for key, t in model.state_dict().items():
-            if not t.is_floating_point() or "running_" in key:
-                continue
-            noise = torch.randn(t.shape, generator=g)
-            if key.endswith(".PA"):
-                t.copy_(graph + 0.1 * noise)
-            elif key.endswith(".alpha"):
-                t.copy_(noise)
-            elif key.endswith("weight") and t.dim() > 1:
-                t.copy_(noise / t[0].numel() ** 0.5)
-            elif key.endswith("weight"):
-                t.copy_(1.0 + 0.2 * noise)
-            else:
-                t.copy_(0.1 * noise)
-        for bn in bns:
-            bn.reset_running_stats()
-            bn.momentum = None  # cumulative average: one batch gives its own statistics
-        model.train()(torch.randn(4, model.in_channels, 16, model.num_point, model.num_person, generator=g))
-        for bn in bns:
-            bn.momentum = 0.1
-            bn.running_mean += 0.2 * bn.running_var.sqrt() * torch.randn(bn.running_mean.shape, generator=g)
-            bn.running_var *= 0.7 + 0.6 * torch.rand(bn.running_var.shape, generator=g)
-    return model.eval()
+    return scaled_random(model, seed, special={".PA": lambda n: graph + 0.1 * n, ".alpha": lambda n: n}, batch=4)
 
 
 #: Largest absolute logit difference allowed between the module and the reference.
@@ -336,12 +307,12 @@ PARITY_TOLERANCE = 1e-4
 
 
 @pytest.mark.parametrize("width, t", [(64, 12), (16, 20)])
-def test_forward_matches_the_functional_reference(width, t):
+def test_forward_matches_the_functional_reference(width, t, scaled_random):
     """Every tensor random (BN statistics, PA and alpha included), eval mode; the module
     and the reference written from the official definitions agree within 1e-4 in float64
     (where rounding cannot hide a structural difference), and to float32 rounding
     (relative 1e-5) in float32."""
-    model = scaled_random(CTRGCN(num_class=7, width=width), seed=11)
+    model = ctrgcn_random(scaled_random, CTRGCN(num_class=7, width=width), seed=11)
     g = torch.Generator().manual_seed(12)
     x = torch.randn(2, 3, t, 25, 2, generator=g)
     with torch.no_grad():
@@ -354,8 +325,8 @@ def test_forward_matches_the_functional_reference(width, t):
     assert float((got32 - ref32).abs().max()) < 1e-5 * float(ref32.abs().max())
 
 
-def test_non_adaptive_forward_uses_the_fixed_graph():
-    model = scaled_random(CTRGCN(num_class=3, width=8, adaptive=False), seed=5).double()
+def test_non_adaptive_forward_uses_the_fixed_graph(scaled_random):
+    model = ctrgcn_random(scaled_random, CTRGCN(num_class=3, width=8, adaptive=False), seed=5).double()
     x = torch.randn(1, 3, 8, 25, 2, generator=torch.Generator().manual_seed(6), dtype=torch.float64)
     with torch.no_grad():
         diff = model(x) - reference_forward(model.state_dict(), x, 8, official_ntu_graph().double())
@@ -388,10 +359,10 @@ def test_crop_resize_ignores_zero_padding():
     torch.testing.assert_close(crop_resize_valid_frames(padded), crop_resize_valid_frames(raw), rtol=0, atol=0)
 
 
-def test_recognizer_applies_the_official_pipeline(tmp_path):
+def test_recognizer_applies_the_official_pipeline(tmp_path, scaled_random):
     """An official bone-motion file: the recogniser's logits on raw input equal the
     reference network on the reference pipeline's output."""
-    net = scaled_random(CTRGCN(num_class=6, width=8), seed=21)
+    net = ctrgcn_random(scaled_random, CTRGCN(num_class=6, width=8), seed=21)
     folder = tmp_path / "ctrgcn_bone_motion"
     folder.mkdir()
     torch.save(net.state_dict(), folder / "runs-1-1.pt")

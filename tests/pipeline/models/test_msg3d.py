@@ -266,44 +266,15 @@ def test_official_joint_stream_from_names_or_argument(tmp_path, file, stream):
     assert rec.arch == "msg3d" and rec.streams[0].preprocess.kind == "agcn-prenorm"
 
 
-def scaled_random(model: MSG3D, seed: int) -> MSG3D:
-    """Every tensor random at a scale that keeps activations of order one: weights ``N(0,
-    1/fan_in)``, biases and BN shifts ``N(0, 0.1^2)``, BN scales ``1 + N(0, 0.2^2)``,
-    ``A_res`` ``N(0, 0.05^2)``; BN statistics measured on one random batch, then
-    perturbed. Eval mode."""
-    g = torch.Generator().manual_seed(seed)
-    bns = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
-    with torch.no_grad():
-        for key, t in model.state_dict().items():
-            if not t.is_floating_point() or "running_" in key or key.endswith(("A_powers", "A_scales")):
-                continue
-            noise = torch.randn(t.shape, generator=g)
-            if key.endswith("A_res"):
-                t.copy_(0.05 * noise)
-            elif key.endswith("weight") and t.dim() > 1:
-                t.copy_(noise / t[0].numel() ** 0.5)
-            elif key.endswith("weight"):
-                t.copy_(1.0 + 0.2 * noise)
-            else:
-                t.copy_(0.1 * noise)
-        for bn in bns:
-            bn.reset_running_stats()
-            bn.momentum = None
-        model.train()(torch.randn(2, model.in_channels, 16, model.num_point, model.num_person, generator=g))
-        for bn in bns:
-            bn.momentum = 0.1
-            bn.running_mean += 0.2 * bn.running_var.sqrt() * torch.randn(bn.running_mean.shape, generator=g)
-            bn.running_var *= 0.7 + 0.6 * torch.rand(bn.running_var.shape, generator=g)
-    return model.eval()
-
-
 #: Largest absolute logit difference allowed between the module and the reference.
 PARITY_TOLERANCE = 1e-4
 
 
 @pytest.fixture(scope="module")
-def official_width_model() -> MSG3D:
-    return scaled_random(MSG3D(num_class=7), seed=11)
+def official_width_model(scaled_random) -> MSG3D:  # noqa: ANN001 - the conftest fixture
+    """Official width and scales, every tensor random (``scaled_random``, conftest): ``A_res``
+    ``N(0, 0.05^2)``, the fixed graphs not drawn."""
+    return scaled_random(MSG3D(num_class=7), 11, special={"A_res": lambda n: 0.05 * n}, skip=("A_powers", "A_scales"))
 
 
 def test_forward_matches_the_functional_reference(official_width_model):
