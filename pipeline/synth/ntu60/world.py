@@ -196,7 +196,7 @@ def perform_take(cfg: NTU60Config, spec, cls: int, take: int, replication: int,
     world = body_to_world(joints, yaw, offset)
     dist_jitter, height_jitter = float(shared.uniform(-0.15, 0.15)), float(shared.uniform(-0.05, 0.05))
     return world, {"performer": performer, "partner": partner or 0, "setup": setup, "length": length,
-                   "left_handed": int(lefty), "mix_class": -1 if neighbour is None else CLASS_INDEX[neighbour.ntu_action],
+                   "left_handed": int(lefty), "mix_class": -1 if neighbour is None else neighbour.ntu_action - 1,  # label = A - 1
                    "mix_weight": weight,
                    "yaw": float(yaw), "distance_jitter": dist_jitter, "height_jitter": height_jitter}
 
@@ -214,22 +214,6 @@ def mix_partner(cfg: NTU60Config, cls: int, take: int, replication: int):  # noq
     others = [c for c in CLASSES if c.group == spec.group and c.persons == 1 and c is not spec]
     rng = _rng(cfg.seed, _MIX, cls, take, replication)
     return others[int(rng.integers(len(others)))], float(rng.uniform(0.0, cfg.mix))
-
-
-def _class_index() -> dict[int, int]:
-    from pipeline.synth.ntu60.classes import CLASSES
-
-    return {c.ntu_action: i for i, c in enumerate(CLASSES)}
-
-
-class _LazyIndex(dict):
-    def __missing__(self, key: int) -> int:
-        self.update(_class_index())
-        return dict.__getitem__(self, key)
-
-
-#: NTU action number -> label (built on first use: classes import this module's helpers).
-CLASS_INDEX: dict[int, int] = _LazyIndex()
 
 
 def split_indices(cfg: NTU60Config, benchmark: str, part: str) -> list[int]:
