@@ -209,11 +209,13 @@ _OCC_CHILD, _OCC_PARENT, _OCC_RADIUS = _occluder_bones()
 
 
 def _graph_hops() -> np.ndarray:
-    """``(25, 25)`` number of bones between two joints of the tree."""
+    """``(25, 25)`` number of bones between two joints of the tree (numpy only: the
+    recognisers' ``pipeline.models.graph.hop_distance`` would pull torch into the
+    generator)."""
     n = len(_NAMES)
     hops = np.full((n, n), n, dtype=int)
     for j, p in enumerate(LAYOUT.parents):
-        if p is not None and p >= 0 and p != j:
+        if p >= 0:
             hops[j, p] = hops[p, j] = 1
     np.fill_diagonal(hops, 0)
     for k in range(n):  # Floyd-Warshall on 25 joints
@@ -223,7 +225,8 @@ def _graph_hops() -> np.ndarray:
 
 #: ``(25, B)``: whether occluder bone b may hide joint j (bones within two joints of j
 #: cannot: a joint is never hidden by its own limb's neighbouring segments).
-_MAY_HIDE = np.minimum(_graph_hops()[:, _OCC_CHILD], _graph_hops()[:, _OCC_PARENT]) > 2
+_HOPS = _graph_hops()
+_MAY_HIDE = np.minimum(_HOPS[:, _OCC_CHILD], _HOPS[:, _OCC_PARENT]) > 2
 
 
 def occlusion_weight(joints: np.ndarray) -> np.ndarray:
