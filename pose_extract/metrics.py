@@ -167,8 +167,7 @@ def swap_frames(pred: np.ndarray, gt: np.ndarray) -> dict[str, np.ndarray]:
 def bone_lengths(joints: np.ndarray) -> np.ndarray:
     """``(F, 24)`` metres: the length of every bone (child joint to parent, NTU order of the
     children) of ``joints (F, 25, 3)``."""
-    kids = [j for j, p in enumerate(NTU25.parents) if p >= 0]
-    parents = [NTU25.parents[j] for j in kids]
+    parents, kids = (list(ends) for ends in zip(*NTU25.bones))
     return np.linalg.norm(joints[:, kids] - joints[:, parents], axis=-1)
 
 
