@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
+from pipeline.models.bodies import absent_bodies, may_skip_absent, pooled_bodies
 from pipeline.models.graph import agcn_adjacency
 
 TEMPORAL_KERNEL = 9
@@ -154,18 +155,30 @@ class AGCNUnit(GraphTemporalUnit):
 
 
 def pooled_features(x: torch.Tensor, data_bn: nn.BatchNorm1d,
-                    units: Sequence[Callable[[torch.Tensor], torch.Tensor]]) -> torch.Tensor:
+                    units: Sequence[Callable[[torch.Tensor], torch.Tensor]],
+                    owner: nn.Module | None = None) -> torch.Tensor:
     """The shared body of 2s-AGCN, CTR-GCN and MS-G3D: ``data_bn`` over ``(N, M*V*C, T)``
     (channel ``m*V*C + v*C + c``), every body through ``units`` (modules or functions
     ``(N*M, C, T, V) -> (N*M, C', T', V)``, in order), then the mean over time, joints and
-    bodies: ``(N, C, T, V, M)`` -> ``(N, C_out)``."""
+    bodies: ``(N, C, T, V, M)`` -> ``(N, C_out)``. With ``owner`` (the network) in eval
+    mode, absent (all-zero) bodies go through the units once per batch
+    (:mod:`pipeline.models.bodies`)."""
     n, c, t, v, m = x.shape
-    x = x.permute(0, 4, 3, 1, 2).reshape(n, m * v * c, t)
-    x = data_bn(x)
-    x = x.view(n, m, v, c, t).permute(0, 1, 3, 4, 2).reshape(n * m, c, t, v)
-    for unit in units:
-        x = unit(x)
-    return x.view(n, m, x.shape[1], -1).mean(3).mean(1)
+    absent = absent_bodies(x) if owner is not None and may_skip_absent(owner, x) else None
+
+    def body_inputs(raw: torch.Tensor) -> torch.Tensor:  # (B, C, T, V, M) -> (B, M, C, T, V)
+        b = raw.shape[0]
+        h = data_bn(raw.permute(0, 4, 3, 1, 2).reshape(b, m * v * c, t))
+        return h.view(b, m, v, c, t).permute(0, 1, 3, 4, 2)
+
+    def trunk(h: torch.Tensor) -> torch.Tensor:
+        for unit in units:
+            h = unit(h)
+        return h
+
+    feat = pooled_bodies(body_inputs(x), absent, trunk, lambda h: h.reshape(h.shape[0], h.shape[1], -1).mean(2),
+                         lambda: body_inputs(x.new_zeros(1, c, t, v, m))[0])
+    return feat.mean(1)
 
 
 class AGCN(nn.Module):
@@ -202,4 +215,4 @@ class AGCN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits ``(N, num_class)`` for pre-normalised input ``(N, C, T, V, M)``."""
-        return self.fc(pooled_features(x, self.data_bn, self.units()))
+        return self.fc(pooled_features(x, self.data_bn, self.units(), self))

@@ -250,4 +250,4 @@ class CTRGCN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits ``(N, num_class)`` for prepared input ``(N, C, T, V, M)``."""
         self.check_input(x)
-        return self.fc(self.drop_out(pooled_features(x, self.data_bn, self.units())))
+        return self.fc(self.drop_out(pooled_features(x, self.data_bn, self.units(), self)))

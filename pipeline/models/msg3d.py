@@ -110,4 +110,4 @@ class MSG3D(nn.Module):
         """Logits ``(N, num_class)`` for pre-normalised input ``(N, C, T, V, M)``."""
         self.check_input(x)
         blocks = [lambda h, b=b: self.block(b, h) for b in range(1, len(BLOCK_STRIDES) + 1)]
-        return self.fc(pooled_features(x, self.data_bn, blocks))
+        return self.fc(pooled_features(x, self.data_bn, blocks, self))

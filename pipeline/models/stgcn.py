@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from pipeline.models.bodies import absent_bodies, may_skip_absent, pooled_bodies
 from pipeline.models.graph import stgcn_adjacency
 
 TEMPORAL_KERNEL = 9
@@ -130,21 +131,32 @@ class STGCN(nn.Module):
             self.edge_importance = None
         self.fcn = nn.Conv2d(4 * width, num_class, kernel_size=1)
 
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        """Backbone features ``(N*M, 4*width, T', V)`` for input ``(N, C, T, V, M)``."""
+    def body_inputs(self, x: torch.Tensor) -> torch.Tensor:
+        """``data_bn`` (shared by the bodies: channel ``v*C + c``) applied to input
+        ``(N, C, T, V, M)``; returns the trunk's input per body ``(N, M, C, T, V)``."""
         n, c, t, v, m = x.shape
         x = x.permute(0, 4, 3, 1, 2).contiguous().view(n * m, v * c, t)  # channel v*C + c
         x = self.data_bn(x)
-        x = x.view(n, m, v, c, t).permute(0, 1, 3, 4, 2).contiguous().view(n * m, c, t, v)
+        return x.view(n, m, v, c, t).permute(0, 1, 3, 4, 2).contiguous()
+
+    def trunk(self, x: torch.Tensor) -> torch.Tensor:
+        """The ten blocks: ``(B, C, T, V) -> (B, 4*width, T', V)``."""
         for i, block in enumerate(self.st_gcn_networks):
             adj = self.A if self.edge_importance is None else self.A * self.edge_importance[i]
             x = block(x, adj)
         return x
 
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Backbone features ``(N*M, 4*width, T', V)`` for input ``(N, C, T, V, M)``."""
+        bodies = self.body_inputs(x)
+        return self.trunk(bodies.reshape(-1, *bodies.shape[2:]))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Logits ``(N, num_class)`` for input ``(N, C, T, V, M)``."""
-        n, m = x.shape[0], x.shape[4]
-        feat = self.features(x)
-        feat = F.avg_pool2d(feat, feat.shape[2:])  # N*M x C x 1 x 1
-        feat = feat.view(n, m, -1, 1, 1).mean(dim=1)
-        return self.fcn(feat).view(n, -1)
+        """Logits ``(N, num_class)`` for input ``(N, C, T, V, M)``. In eval mode absent
+        (all-zero) bodies go through the trunk once per batch (:mod:`pipeline.models.bodies`)."""
+        n = x.shape[0]
+        absent = absent_bodies(x) if may_skip_absent(self, x) else None
+        feat = pooled_bodies(self.body_inputs(x), absent, self.trunk,
+                             lambda f: F.avg_pool2d(f, f.shape[2:]).flatten(1),
+                             lambda: self.body_inputs(x.new_zeros(1, *x.shape[1:]))[0])  # N x M x C
+        return self.fcn(feat.mean(dim=1)[..., None, None]).view(n, -1)
