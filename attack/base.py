@@ -26,6 +26,7 @@ from attack.regions import EpsSpec, RegionSpec, channel_mask, eps_vector, joint_
 from attack.result import AttackResult
 from pipeline.errors import UnknownFormatError, ValidationError
 from pipeline.layouts import Layout, get_layout
+from pipeline.models.bodies import absent_body_gradients_dropped
 from pipeline.tensor import valid_mask
 
 log = logging.getLogger(__name__)
@@ -243,7 +244,9 @@ class Attack:
 
     @contextlib.contextmanager
     def model_mode(self) -> Iterator[None]:
-        """Eval mode and frozen parameters for the attack; both restored afterwards."""
+        """Eval mode and frozen parameters for the attack; both restored afterwards. Absent
+        (all-zero) bodies, which no attack moves (the masks exclude them), are computed
+        once per batch by the bundled architectures (:mod:`pipeline.models.bodies`)."""
         if not isinstance(self.model, torch.nn.Module):
             yield
             return
@@ -253,7 +256,8 @@ class Attack:
         for p, _ in grads:
             p.requires_grad_(False)
         try:
-            yield
+            with absent_body_gradients_dropped():
+                yield
         finally:
             for mod, training in modes:
                 mod.training = training

@@ -60,6 +60,10 @@ MODES = ("basic", "localized", "advanced")
 HISTORY_KEYS = ("loss", "ce", "smooth", "gan", "disc", "success_rate", "active")
 
 
+#: Arithmetic of the model inside the iterations.
+PRECISIONS = ("fp32", "bf16")
+
+
 class CIASA(Attack):
     """The CIASA attack (targeted).
 
@@ -89,14 +93,19 @@ class CIASA(Attack):
             every iteration (exact, ~T/k times the discriminator cost).
         real_pool: ``(P, C, T, V, M)`` clean sequences that real frames are drawn from
             (default: the clean input batch); ``real_pool_frames`` their ``(P,)`` lengths.
-        early_stop: stop updating a sample once its target class has at least this
-            probability (``None``: every sample runs every iteration).
+        early_stop: stop updating a sample once its target class is predicted with at
+            least this probability (``None``: every sample runs every iteration); a
+            stopped sample is frozen where it hit and leaves the model's batch, so the
+            iterations after it cost only what the active samples cost.
         alternate_tol: alternate clipping and SSR each iteration until the clip bound holds
             within this tolerance (data units); ``None``: one clip and one SSR (the paper).
         alternate_rounds: most rounds of that alternation.
         seed: seeds target choice, the discriminator's initial weights and real draws.
         device: default: the model's device.
         fps: frame rate for the metrics.
+        precision: ``"fp32"``, or ``"bf16"``: the model's forward and backward inside the
+            iterations under bf16 autocast (the losses, the projection and the clean and
+            final predictions stay in the input's precision).
     Raises:
         ValueError (ValidationError): a mode this attack cannot do, or bad settings; all
         before any compute.
@@ -112,7 +121,8 @@ class CIASA(Attack):
                  gan_frames: int | None = DEFAULT_GAN_FRAMES, real_pool: torch.Tensor | None = None,
                  real_pool_frames: Any = None, early_stop: float | None = None,
                  alternate_tol: float | None = None, alternate_rounds: int = DEFAULT_ALTERNATE_ROUNDS,
-                 seed: int = 0, device: str | torch.device | None = None, fps: float = DEFAULT_FPS) -> None:
+                 seed: int = 0, device: str | torch.device | None = None, fps: float = DEFAULT_FPS,
+                 precision: str = "fp32") -> None:
         if mode not in MODES:
             raise ValidationError(f"CIASA has no mode {mode!r}; modes: {', '.join(MODES)}", field="mode")
         lay = layout if isinstance(layout, Layout) else get_layout(layout) if layout is not None else None
@@ -146,6 +156,10 @@ class CIASA(Attack):
             raise ValidationError(f"early_stop must be a probability in (0, 1], got {early_stop!r}",
                                   field="early_stop")
         self.early_stop = None if early_stop is None else float(early_stop)
+        if precision not in PRECISIONS:
+            raise ValidationError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}",
+                                  field="precision")
+        self.precision = precision
         self.alternate_tol = None if alternate_tol is None else _positive(alternate_tol, "alternate_tol")
         self.alternate_rounds = _positive_int(alternate_rounds, "alternate_rounds")
         self.real_pool = real_pool
@@ -160,7 +174,7 @@ class CIASA(Attack):
         return {**super().config(), "mode": self.mode, "iterations": self.iterations, "lr": self.lr,
                 "lam": self.lam, "disc_lr": self.disc_lr, "smoothness": self.smoothness,
                 "realignment": self.realignment, "gan": self.gan, "gan_frames": self.gan_frames,
-                "early_stop": self.early_stop,
+                "early_stop": self.early_stop, "precision": self.precision,
                 "alternate_tol": self.alternate_tol, "alternate_rounds": self.alternate_rounds,
                 "real_pool": None if self.real_pool is None else int(self.real_pool.shape[0])}
 
@@ -198,16 +212,32 @@ class CIASA(Attack):
         active = torch.ones(n, dtype=torch.bool, device=dev)
         steps = torch.zeros(n, dtype=torch.int64, device=dev)
         history: list[torch.Tensor] = []
+        hit = torch.zeros(n, dtype=torch.bool, device=dev)
         for _ in range(self.iterations):
-            logits = self.logits(adv)
+            # stopped samples are frozen: only the active ones go through the model
+            rows = None if bool(active.all()) else active.nonzero().squeeze(1)
+            with torch.autocast(device_type=dev.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
+                logits = self.logits(adv if rows is None else adv.index_select(0, rows))
+            logits = logits.to(x.dtype)
+            tgt = targets if rows is None else targets[rows]
             with torch.no_grad():
-                prob_t = torch.softmax(logits.detach().double(), dim=1).gather(1, targets[:, None]).squeeze(1)
-                hit = logits.detach().argmax(dim=1) == targets
+                prob_t = torch.softmax(logits.detach().double(), dim=1).gather(1, tgt[:, None]).squeeze(1)
+                hit_now = logits.detach().argmax(dim=1) == tgt
+                if rows is None:
+                    hit = hit_now
+                else:
+                    hit[rows] = hit_now
                 if self.early_stop is not None:
-                    active = active & ~(hit & (prob_t >= self.early_stop))
+                    stop = hit_now & (prob_t >= self.early_stop)
+                    if rows is None:
+                        active = active & ~stop
+                    else:
+                        active[rows[stop]] = False
             if self.early_stop is not None and not bool(active.any()):
                 break
-            ce = F.cross_entropy(logits, targets, reduction="none")
+            ce = F.cross_entropy(logits, tgt, reduction="none")
+            if rows is not None:
+                ce = zero.index_add(0, rows, ce)
             smooth = smoothness_loss(adv, batch.joint_valid, self.channels) if self.smoothness else zero
             gan_loss, disc_loss = zero, zero.sum()
             if use_gan:

@@ -50,6 +50,7 @@ DEFAULT_FPS = 30.0
 Method = Literal["fgsm", "ciasa"]
 Mode = Literal["basic", "localized", "advanced"]
 TargetKind = Literal["least_likely", "random", "given"]
+Precision = Literal["fp32", "bf16"]
 
 
 class AttackConfig(BaseModel):
@@ -86,6 +87,9 @@ class AttackConfig(BaseModel):
                             "over all frames; 0: every frame (exact, slower)")
     early_stop: float | None = Field(None, gt=0, le=1, description="stop a sample once the target has this "
                                      "probability (default: run every iteration)")
+    precision: Precision = Field("fp32", description="arithmetic of the model's forward and backward inside "
+                                 "the iterations: fp32, or bf16 (autocast; about 2x faster on CPUs with native "
+                                 "bf16 and on GPUs; the clean and final predictions stay fp32)")
     alternate_tol: float | None = Field(None, gt=0, description="alternate clipping and realignment until the "
                                         "clip bound holds within this tolerance (default: one round)")
     seed: int = Field(0, description="seed of target choice, discriminator and real-sample draws")

@@ -84,7 +84,7 @@ def build_attack(cfg: Any, model: Any, *, layout: str, device: str | torch.devic
                  lam=cfg.lam, target=cfg.target, layout=layout, smoothness=cfg.smoothness,
                  realignment=cfg.realign, gan=cfg.gan, disc_lr=cfg.disc_lr, gan_frames=cfg.gan_frames or None,
                  early_stop=cfg.early_stop, alternate_tol=cfg.alternate_tol, seed=cfg.seed, device=device,
-                 fps=cfg.fps)
+                 fps=cfg.fps, precision=cfg.precision)
 
 
 def attack_provenance(atk: Attack, settings: dict[str, Any], rec: Any, sset: Any, *, source_data: str,

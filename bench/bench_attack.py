@@ -23,16 +23,28 @@ because the CPU is shared with other jobs (the output says so): the best run is 
 disturbed one.
 
 Run: ``.venv/bin/python bench/bench_attack.py [--threads 2] [--repeats 3] [--iterations 5]``
+
+``--default-set`` (issue 16) instead times whole CIASA calls on the default cross-modal run's
+attack (``ciasa run``'s defaults: the class-balanced draw from the NTU-60-like world, the
+bundled ``stgcn-ntu60``, advanced mode on the legs, 100 iterations, its batch size) with
+each speed lever, against the code as it was before them, measured in the same run:
+every body through the network (the absent-body shortcut of
+``pipeline.models.bodies`` switched off), fp32, no early stopping. Figures per case: wall
+seconds of the call, the ratio to that baseline, the targeted and untargeted fooling
+rates, and the largest coordinate difference of its adversarial set from the baseline's.
+``--samples N`` draws N sequences instead of the default 12; ``--set field=value`` changes
+an attack setting (``--set mode=basic --set eps=0.05``: a setting where targets are reached).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import torch
@@ -94,11 +106,85 @@ class IterationClock:
         return out
 
 
+@contextlib.contextmanager
+def every_body_computed() -> Iterator[None]:
+    """The recognisers as before the absent-body shortcut: every body of every sample
+    through the network (``may_skip_absent`` answers False in every architecture)."""
+    import pipeline.models.agcn as agcn_module
+    import pipeline.models.stgcn as stgcn_module
+
+    saved = stgcn_module.may_skip_absent, agcn_module.may_skip_absent
+    stgcn_module.may_skip_absent = agcn_module.may_skip_absent = lambda module, x: False
+    try:
+        yield
+    finally:
+        stgcn_module.may_skip_absent, agcn_module.may_skip_absent = saved
+
+
+def default_set_comparison(samples: int | None, overrides: list[str]) -> None:
+    """Whole CIASA calls on the default run's attack, one per lever (module docstring);
+    ``overrides``: ``field=value`` changes to the attack's settings (YAML values)."""
+    import yaml
+
+    import tempfile
+
+    from attack.runner import attack_set, build_attack
+    from flows.config import CrossModalConfig
+    from flows.stages import select_stage
+    from pipeline.skeleton_set import load_skeleton_set
+
+    cfg = CrossModalConfig() if samples is None else \
+        CrossModalConfig.model_validate({"source": {"samples": samples}})
+    with tempfile.TemporaryDirectory() as tmp:
+        sset = load_skeleton_set(select_stage(cfg.source, cfg.model, tmp, "bench", device="cpu").path)
+    rec = load_recognizer(cfg.model)
+    changes = {}
+    for text in overrides:
+        key, _, value = text.partition("=")
+        changes[key.strip()] = yaml.safe_load(value)
+    base_cfg = cfg.attack.attack_config().model_copy(update=changes)
+    two = int((np.abs(sset.data[..., 1]).sum(axis=(1, 2, 3)) > 0).sum()) if sset.data.shape[-1] > 1 else 0
+    print(f"default set: {len(sset)} sequences of {cfg.model} ({two} with a second person), attack "
+          f"{base_cfg.mode} mode, region {base_cfg.region or ('legs' if base_cfg.mode == 'advanced' else 'all joints')}, {base_cfg.iterations} iterations, "
+          f"batch {cfg.attack.batch_size}")
+    cases: list[tuple[str, bool, dict]] = [
+        ("before: every body, fp32 (baseline)", False, {}),
+        ("absent bodies shared, fp32 (the default)", True, {}),
+        ("absent bodies shared, bf16", True, {"precision": "bf16"}),
+        ("absent bodies shared, fp32, early stop at p(target) 0.5", True, {"early_stop": 0.5}),
+        ("absent bodies shared, bf16, early stop at p(target) 0.5", True, {"precision": "bf16", "early_stop": 0.5}),
+    ]
+    rows, base_t, base_adv = [], math.nan, None
+    for name, shared, change in cases:
+        atk = build_attack(base_cfg.model_copy(update=change), rec, layout=sset.layout)
+        with contextlib.nullcontext() if shared else every_body_computed():
+            t0 = time.perf_counter()
+            res = attack_set(atk, sset, batch_size=cfg.attack.batch_size)
+            seconds = time.perf_counter() - t0
+        if base_adv is None:
+            base_t, base_adv = seconds, res.adversarial
+        diff = float((res.adversarial - base_adv).abs().max())
+        rows.append((name, seconds, res.metrics["targeted_fooling_rate_over_all"],
+                     float(res.metrics.get("untargeted_fooling_rate_over_all", float("nan"))), diff,
+                     float(res.iterations.double().mean())))
+        print(f"  {name}: {seconds:.1f} s", flush=True)
+    print(f"\n{'case':<58} {'seconds':>8} {'speed-up':>8} {'targeted':>9} {'untargeted':>10} "
+          f"{'max |adv - baseline| m':>22} {'mean its':>8}")
+    for name, seconds, tf, uf, diff, its in rows:
+        print(f"{name:<58} {seconds:>8.1f} {base_t / seconds:>7.2f}x {100 * tf:>8.1f}% {100 * uf:>9.1f}% "
+              f"{diff:>22.2e} {its:>8.1f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--iterations", type=int, default=4, help="CIASA iterations per call (>= 2)")
+    ap.add_argument("--default-set", action="store_true", help="time whole calls on the default run's attack, "
+                    "one per speed lever (issue 16)")
+    ap.add_argument("--samples", type=int, default=None, help="with --default-set: sequences to draw")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                    help="with --default-set: change an attack setting (e.g. mode=basic, eps=0.05)")
     args = ap.parse_args()
     if args.iterations < 2:
         ap.error("--iterations must be >= 2")
@@ -107,6 +193,9 @@ def main() -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"machine: {platform.machine()} {platform.processor() or ''} cpus={os.cpu_count()} "
           f"torch={torch.__version__} threads={torch.get_num_threads()} load(1 min)={load:.2f}")
+    if args.default_set:
+        default_set_comparison(args.samples, args.set)
+        return
     print(f"timings: best of {args.repeats} alternating rounds (per iteration: best of every iteration of "
           "those rounds); the CPU is shared with other jobs, so absolute seconds are upper bounds and the "
           "ratios (same run, same batch) are the figures")

@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 import typer
 
-from flows.cli.common import config_option, console, progress_bar
+from flows.cli.common import build_config, config_option, console, progress_bar
 
 
 class MethodChoice(str, Enum):
@@ -136,6 +136,7 @@ def attack_command(
     gan_frames: int = _opt("gan_frames", "--gan-frames"),
     early_stop: Optional[float] = _opt("early_stop", "--early-stop"),
     alternate_tol: Optional[float] = _opt("alternate_tol", "--alternate-tol"),
+    precision: str = _opt("precision", "--precision"),
     seed: int = _opt("seed", "--seed"),
     part: Optional[str] = typer.Option(None, "--part", help="split to attack (e.g. val); default: the whole set"),
     indices: Optional[str] = typer.Option(None, "--indices", help="samples to attack, 0-based: 0,3,5-9"),
@@ -156,10 +157,10 @@ def attack_command(
 
     eps_value = parse_eps(eps)
     target_kind = target.value.replace("-", "_")
-    cfg = AttackConfig(method=method.value, mode=mode.value, region=region, eps=eps_value, iterations=iterations,
-                       lr=lr, lam=lam, target=target_kind, targeted=not untargeted, smoothness=not no_smoothness,
+    cfg = build_config(AttackConfig, method=method.value, mode=mode.value, region=region, eps=eps_value,
+                       iterations=iterations, lr=lr, lam=lam, target=target_kind, targeted=not untargeted, smoothness=not no_smoothness,
                        realign=not no_realign, gan=not no_gan, gan_frames=gan_frames, early_stop=early_stop,
-                       alternate_tol=alternate_tol, seed=seed)
+                       alternate_tol=alternate_tol, seed=seed, precision=precision)
     rec = load_recognizer(model, device=device)
     sset = load_evaluation_set(data, part)
     idx = parse_indices(indices, len(sset))

@@ -9,6 +9,7 @@ import torch
 
 import attack
 from attack.result import AttackResult
+from pipeline.errors import ValidationError
 from pipeline.layouts import NTU25
 from pipeline.models import build_recognizer
 
@@ -132,3 +133,73 @@ def test_ciasa_fools_a_trained_model(trained_model, synth_set):
     assert res.metrics["targeted_fooling_rate_over_all"] >= 4 / 6
     assert res.history["ce"][-1] < res.history["ce"][0]
     assert res.metrics["bone_length_error_mean"] < 1e-5
+
+
+def test_bf16_iterations_fool_as_fp32_does(trained_model, synth_set):
+    """precision="bf16": the model runs under bf16 autocast inside the iterations; the
+    constraints and the reported predictions stay fp32."""
+    x = torch.from_numpy(synth_set.data[:6].copy())
+    y = torch.from_numpy(synth_set.label[:6])
+    nf = torch.from_numpy(synth_set.num_frames[:6])
+    with torch.no_grad():
+        second = trained_model(x).topk(2, dim=1).indices[:, 1]
+    runs = {p: attack.CIASA(trained_model, eps=0.1, iterations=30, target="given", precision=p)(
+        x, y, nf, targets=second) for p in ("fp32", "bf16")}
+    bf16 = runs["bf16"]
+    assert bf16.config["precision"] == "bf16" and bf16.adversarial.dtype == torch.float32
+    assert bf16.metrics["targeted_fooling_rate_over_all"] >= runs["fp32"].metrics["targeted_fooling_rate_over_all"] - 1 / 6
+    assert bf16.metrics["bone_length_error_mean"] < 1e-5
+    with torch.no_grad():  # the reported predictions are the fp32 model's
+        assert torch.equal(bf16.final_pred, trained_model(bf16.adversarial).argmax(1))
+    with pytest.raises(ValidationError, match="precision"):
+        attack.CIASA(trained_model, precision="fp16")
+
+
+def test_shared_absent_bodies_leave_the_attack_unchanged(tiny_model, batch, monkeypatch):
+    """The attacks compute absent bodies once per batch (pipeline.models.bodies); with the
+    shortcut disabled, every body through the network, the attack ends in the same place."""
+    import pipeline.models.stgcn as stgcn_module
+
+    x, y, nf = batch
+    x, model = x.double(), tiny_model.double()
+    try:
+        atk = attack.CIASA(model, iterations=3, gan=False)
+        shared = atk(x, y, nf)
+        calls: list[bool] = []
+        real = stgcn_module.may_skip_absent
+
+        def never(module, inp):
+            calls.append(real(module, inp))
+            return False
+
+        monkeypatch.setattr(stgcn_module, "may_skip_absent", never)
+        full = atk(x, y, nf)
+    finally:
+        tiny_model.float()
+    assert calls and all(calls)  # inside the attack the shortcut was allowed
+    assert torch.allclose(shared.adversarial, full.adversarial, atol=1e-9, rtol=0)
+    assert torch.equal(shared.final_pred, full.final_pred)
+
+
+def test_stopped_samples_leave_the_model_batch(tiny_model, batch):
+    """With early stopping, a frozen sample is no longer sent through the model, and the
+    others follow the same trajectory as when it still was (eval mode: per-sample)."""
+    x, y, nf = batch
+    with torch.no_grad():
+        clean = tiny_model(x)
+    targets = clean.argmax(dim=1)
+    targets[0] = clean.argmin(dim=1)[0]  # sample 0 has work to do, 1-3 are done at once
+    threshold = float(torch.softmax(clean, dim=1).max(dim=1).values[1:].min()) * 0.999
+    sizes: list[int] = []
+    hook = tiny_model.register_forward_pre_hook(lambda mod, args: sizes.append(args[0].shape[0]))
+    try:
+        res = attack.CIASA(tiny_model, iterations=3, target="given", early_stop=threshold, gan=False)(
+            x, y, nf, targets=targets)
+    finally:
+        hook.remove()
+    # clean pass, iteration 1 on all four, iterations 2-3 on sample 0 alone, final pass
+    assert sizes == [4, 4, 1, 1, 4]
+    alone = attack.CIASA(tiny_model, iterations=3, target="given", gan=False)(
+        x[:1], y[:1], nf[:1], targets=targets[:1])
+    assert torch.allclose(res.adversarial[:1], alone.adversarial, atol=1e-6, rtol=0)
+    assert torch.equal(res.adversarial[1:], x[1:]) and res.iterations.tolist() == [3, 0, 0, 0]

@@ -68,7 +68,17 @@ def test_fgsm_untargeted(main, files, tmp_path, capsys):
     assert doc["metrics"]["linf"] == pytest.approx(0.01, rel=1e-3)
 
 
+def test_bf16_precision_is_recorded(main, files, tmp_path, capsys):
+    out = tmp_path / "bf16"
+    rc = main(["attack", "--data", str(files["data"]), "--model", str(files["model"]), "--out", str(out),
+               "--iterations", "2", "--precision", "bf16", "--indices", "0,1"])
+    assert rc == 0, capsys.readouterr().err
+    assert load_skeleton_set(out / "adversarial.npz").provenance["attack"]["precision"] == "bf16"
+    assert json.loads((out / "attack.json").read_text())["config"]["precision"] == "bf16"
+
+
 @pytest.mark.parametrize("args,needle", [
+    (["--precision", "fp16"], "precision"),
     (["--eps", "-0.01"], "eps"),
     (["--eps", "nan"], "eps"),
     (["--mode", "localized", "--region", "knee_left,kneee"], "kneee"),
