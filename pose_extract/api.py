@@ -187,15 +187,19 @@ def extract_people(
     max_people = cfg.max_people or 1
     if max_people == 1:
         people = [run_mediapipe(path, min_detection_confidence=cfg.min_detection_confidence,
-                                min_tracking_confidence=cfg.min_tracking_confidence, fps_fallback=cfg.fps)]
+                                min_tracking_confidence=cfg.min_tracking_confidence, fps_fallback=cfg.fps,
+                                flip=cfg.flip and max_people == 1)]
     else:
         from pose_extract.people import run_people
 
+        if cfg.flip:
+            log.info("%s: flip averaging is for one person; the %d-person cascade runs without it", path, max_people)
         people = run_people(path, max_people=max_people, min_detection_confidence=cfg.min_detection_confidence,
                             min_tracking_confidence=cfg.min_tracking_confidence, fps_fallback=cfg.fps,
                             mask=cfg.people_mask)
     intr = intrinsics_for_video(people[0], intrinsics, cfg.fov_deg)
-    runner = settings(cfg.min_detection_confidence, cfg.min_tracking_confidence, max_people=max_people)
+    runner = settings(cfg.min_detection_confidence, cfg.min_tracking_confidence, max_people=max_people,
+                      flip=cfg.flip and max_people == 1)
     out = [_extract_person(lm, intr, cfg, runner) for lm in people]
     if len(out) > 1:
         from pose_extract.people import motion_energy

@@ -17,6 +17,7 @@ origin between the hips, x towards the image right, y down, z away from the came
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.errors import FormatError, MissingInputError, ValidationError
+from pose_extract.flip import average_poses, unmirror
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +85,10 @@ def settings(
     min_tracking_confidence: float = DEFAULT_MIN_TRACKING_CONFIDENCE,
     *,
     max_people: int = 1,
+    flip: bool = False,
 ) -> dict[str, object]:
     """The extractor's settings as recorded in an output manifest (``max_people`` > 1:
-    the tracker cascade of :mod:`pose_extract.people`)."""
+    the tracker cascade of :mod:`pose_extract.people`; ``flip``: flip averaging)."""
     import importlib.metadata
 
     try:
@@ -101,6 +104,7 @@ def settings(
         "min_detection_confidence": float(min_detection_confidence),
         "min_tracking_confidence": float(min_tracking_confidence),
         "max_people": int(max_people),
+        "flip_averaging": bool(flip),
         "people": ("single tracker" if max_people == 1 else
                    "tracker cascade, earlier people painted over (pose_extract.people)"),
     }
@@ -175,6 +179,7 @@ def run_mediapipe(
     min_detection_confidence: float = DEFAULT_MIN_DETECTION_CONFIDENCE,
     min_tracking_confidence: float = DEFAULT_MIN_TRACKING_CONFIDENCE,
     fps_fallback: float | None = None,
+    flip: bool = False,
 ) -> Landmarks:
     """Decode ``path`` with OpenCV and run MediaPipe Pose on every frame.
 
@@ -182,6 +187,8 @@ def run_mediapipe(
         path: a video file OpenCV can read (``video.mp4`` of a render bundle).
         min_detection_confidence, min_tracking_confidence: MediaPipe thresholds in [0, 1].
         fps_fallback: frame rate to assume when the container records none.
+        flip: also track the mirrored video with a second tracker and average the two
+            poses (:mod:`pose_extract.flip`; twice the cost).
 
     Returns:
         The landmarks of every decoded frame; frames without a person have
@@ -202,13 +209,20 @@ def run_mediapipe(
         fps = video_fps(cap, path, fps_fallback)
         image, world, vis, detected = [], [], [], []
         width = height = 0
-        with pose_tracker(min_detection_confidence, min_tracking_confidence) as pose:
+        with contextlib.ExitStack() as stack:
+            pose = stack.enter_context(pose_tracker(min_detection_confidence, min_tracking_confidence))
+            mirror = stack.enter_context(pose_tracker(min_detection_confidence, min_tracking_confidence)) \
+                if flip else None
             while True:
                 ok, bgr = cap.read()
                 if not ok:
                     break
                 height, width = bgr.shape[:2]
-                found = frame_landmarks(pose.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)), width, height)
+                rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+                found = frame_landmarks(pose.process(rgb), width, height)
+                if mirror is not None:
+                    other = frame_landmarks(mirror.process(np.ascontiguousarray(rgb[:, ::-1])), width, height)
+                    found = average_poses(found, None if other is None else unmirror(other, width))
                 detected.append(found is not None)
                 if found is not None:
                     image.append(found[0])

@@ -60,6 +60,7 @@ def extract_command(
     adapter: str = config_option(ExtractConfig, "adapter", "--adapter"),
     max_people: Optional[int] = config_option(ExtractConfig, "max_people", "--max-people"),
     people_mask: str = config_option(ExtractConfig, "people_mask", "--people-mask"),
+    flip: bool = typer.Option(False, "--flip", help=ExtractConfig.model_fields["flip"].description),
 ) -> None:
     """Extract 3D skeletons from videos with MediaPipe Pose: NTU-25 joints in the Kinect camera
     frame, one sample per video; with render bundles, also errors against their ground truth."""
@@ -74,7 +75,7 @@ def extract_command(
     cfg = build_config(ExtractConfig, fov_deg=fov, fps=fps, max_gap=max_gap, smooth_window=smooth_window,
                        min_detection_confidence=min_detection_confidence,
                        min_tracking_confidence=min_tracking_confidence, adapter=adapter,
-                       max_people=max_people, people_mask=people_mask)
+                       max_people=max_people, people_mask=people_mask, flip=flip)
     if video is not None:
         sset, ext = video_set(video, config=cfg)
         path, _ = save_extraction(sset, None, out)
