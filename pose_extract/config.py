@@ -44,9 +44,10 @@ class ExtractConfig(BaseModel):
     people_mask: Literal["box", "skeleton"] = Field(
         "box", description="how the tracker cascade paints earlier people over: their grown landmark box "
         "(better on people apart), or their shape (better on people touching); pose_extract.people")
-    flip: bool = Field(False, description="flip averaging: also track the mirrored video and average the two poses "
+    flip: bool = Field(True, description="flip averaging: also track the mirrored video and average the two poses "
                        "(pose_extract.flip; one-person videos only, the people cascade runs without it); twice "
-                       "MediaPipe's cost")
+                       "MediaPipe's cost, 4 mm less root-relative error and a third of the left-right swaps at "
+                       "640x360")
     adapter: Literal["none", "fit"] = Field(
         "none", description="after mapping to NTU-25: none, or fit one consistent skeleton per sequence (constant "
         "bone lengths, robust, smooth; pose_extract.skeleton_fit)")

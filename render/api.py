@@ -35,7 +35,10 @@ log = logging.getLogger(__name__)
 #: Defaults shared by the CLI (one place).
 DEFAULT_BODY = "anny"
 DEFAULT_QUALITY = "default"
-DEFAULT_RESOLUTION = (320, 180)
+#: 640x360: root-relative extraction error 22 mm below 320x180 and left-right swaps 0.6-1.9 % of
+#: frames instead of 12.5 % (docs/RESULTS.md, "Render size and flip averaging"); 960x540
+#: gains 2 mm more for 2.6x the render time.
+DEFAULT_RESOLUTION = (640, 360)
 FPS = 30
 
 _MODEL_CACHE: dict[tuple[str, str | None], Any] = {}
@@ -141,7 +144,7 @@ def render_sequence(
 
     Args:
         body: ``anny`` or ``smplx`` (``smplx_dir`` / ``SMPLX_MODEL_DIR`` for the files).
-        quality: ``preview``, ``default`` or ``high`` (``blender_assets/quality_presets.json``).
+        quality: ``preview``, ``default``, ``classic`` or ``high`` (``blender_assets/quality_presets.json``).
         resolution: ``(width, height)`` pixels, even.
         seed: run seed; each body's appearance seed derives from it and the sample name.
         force: re-render even if a complete bundle with the same request exists; without
@@ -176,7 +179,8 @@ def render_sequence(
     sample = np.asarray(sset.data[index], dtype=np.float64)
     sample_hash = hash_arrays({"data": sample[:, :nf], "name": np.array(name)})
     request = {"sample_hash": sample_hash, "body": body, "smplx_dir": None if smplx_dir is None else str(smplx_dir),
-               "quality": quality, "resolution": [w, h], "seed": int(seed), "fps": FPS, "keep_blend": bool(keep_blend)}
+               "quality": quality, "quality_settings": preset, "resolution": [w, h], "seed": int(seed), "fps": FPS,
+               "keep_blend": bool(keep_blend)}
     request_key = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
     final = out_dir / name
     if final.exists() and not force:

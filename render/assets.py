@@ -29,7 +29,7 @@ ASSET_FILES = {
     "body_regions": "body_regions.json",
 }
 
-QUALITY_NAMES = ("preview", "default", "high")
+QUALITY_NAMES = ("preview", "default", "classic", "high")
 
 
 @functools.cache

@@ -20,7 +20,7 @@ class RenderConfig(BaseModel):
     body: Literal["anny", "smplx"] = Field(DEFAULT_BODY, description="body model: anny (bundled) or smplx "
                                            "(licensed files in smplx_dir or $SMPLX_MODEL_DIR)")
     smplx_dir: str | None = Field(None, description="SMPL-X model folder (body smplx only)")
-    quality: Literal["preview", "default", "high"] = Field(
+    quality: Literal["preview", "default", "classic", "high"] = Field(
         DEFAULT_QUALITY, description="quality preset (blender_assets/quality_presets.json)")
     resolution: tuple[int, int] = Field(DEFAULT_RESOLUTION, description="video width and height, pixels "
                                         "(positive even numbers: H.264)")
@@ -42,8 +42,12 @@ class RenderConfig(BaseModel):
 
     def output_settings(self) -> dict[str, Any]:
         """The settings that change a bundle's files (a cache key's part): all but
-        ``threads`` and ``timeout_s``."""
-        return {**self.model_dump(mode="json", exclude={"threads", "timeout_s"}), "fps": FPS}
+        ``threads`` and ``timeout_s``, and the quality preset's own settings (so that a
+        preset changed in ``blender_assets/quality_presets.json`` re-renders)."""
+        from render.assets import quality_preset
+
+        return {**self.model_dump(mode="json", exclude={"threads", "timeout_s"}), "fps": FPS,
+                "quality_settings": quality_preset(self.quality)}
 
     def call_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of :func:`render.api.render_sequence`."""

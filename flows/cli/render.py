@@ -21,6 +21,7 @@ class Body(str, Enum):
 class Quality(str, Enum):
     preview = "preview"
     default = "default"
+    classic = "classic"
     high = "high"
 
 

@@ -38,7 +38,7 @@ def rendered_bundle(tmp_path_factory) -> Path:
     sset = generate_synthetic(SynthConfig(samples=12, frames=CLIP_FRAMES, seed=11, distance_range=(1.95, 2.05)))
     index = int(np.flatnonzero(np.array(sset.class_names)[sset.label] == "hand waving")[0])
     out = tmp_path_factory.mktemp("renders")
-    bundle = render_sequence(sset, index, out, quality="default", resolution=(320, 180), seed=1, threads=2)
+    bundle = render_sequence(sset, index, out, quality="classic", resolution=(320, 180), seed=1, threads=2)
     return bundle.path
 
 

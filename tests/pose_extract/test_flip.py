@@ -52,7 +52,7 @@ def test_flip_averaging_extracts_the_rendered_clip(rendered_bundle):
     from pose_extract.bundles import extract_bundles
     from pose_extract.config import ExtractConfig
 
-    plain_set, plain = extract_bundles([rendered_bundle])
+    plain_set, plain = extract_bundles([rendered_bundle], config=ExtractConfig(flip=False))
     sset, report = extract_bundles([rendered_bundle], config=ExtractConfig(flip=True))
     assert report.samples[0].counts["detection_rate"] >= 0.9
     assert sset.provenance["extractor"]["flip_averaging"] is True

@@ -43,7 +43,7 @@ def test_default_render_is_detected(tmp_path, anny_body):
 
     sset = generate_synthetic(SynthConfig(samples=12, frames=16, seed=11, distance_range=(1.95, 2.05)))
     index = int(np.flatnonzero(np.array(sset.class_names)[sset.label] == "cheer up")[0])
-    bundle = render_sequence(sset, index, tmp_path, quality="default", resolution=(320, 180), seed=1,
+    bundle = render_sequence(sset, index, tmp_path, quality="classic", resolution=(320, 180), seed=1,
                              threads=2)
     frames, found, visibility = _detections(bundle.video)
     assert frames == int(sset.num_frames[index])
