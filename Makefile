@@ -29,7 +29,7 @@ $(VENV)/.installed: pyproject.toml
 
 # The main job: the cross-modal experiment on the embedded default (12 held-out sequences of
 # the NTU-60-like world's X-view validation camera, 12 classes, one each; CIASA advanced
-# mode, 100 iterations; Anny at 320x180; MediaPipe; stgcn-ntu60); prints where the report is
+# mode, 100 iterations; Anny at 640x360; MediaPipe with flip averaging; stgcn-ntu60); prints where the report is
 # (time on 2 cores: README). Re-running it reuses every finished stage. Then a small
 # NTU-60-like set (2 takes per class), strips and a GIF, the bundled model's evaluation and
 # one two-person render.
