@@ -1,4 +1,5 @@
-"""Benchmark: seconds per rendered frame at each quality preset (320x180 and 480x270), and
+"""Benchmark: seconds per rendered frame at each quality preset (320x180 and 640x360; the
+default preset at 640x360 against the former default, ``classic`` at 320x180), and
 the speed-up of the product's persistent-scene animation render over rebuilding the scene
 for every frame (the baseline, measured in the same run on the same frames).
 
@@ -29,8 +30,8 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=8)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--index", type=int, default=5, help="synthetic sample (class) to render")
-    ap.add_argument("--presets", default="preview,default,high")
-    ap.add_argument("--resolutions", default="320x180,480x270")
+    ap.add_argument("--presets", default="preview,default,classic,high")
+    ap.add_argument("--resolutions", default="320x180,640x360")
     args = ap.parse_args()
 
     import torch
@@ -84,6 +85,11 @@ def main() -> None:
                 table[(preset, wh)] = fs
                 print(f"{preset:8s} {wh_text:10s} {fs.mean():14.2f} {np.median(fs[1:]) if len(fs) > 1 else fs[0]:17.2f} "
                       f"{r['wall_s']:14.1f}")
+        new, old = table.get(("default", (640, 360))), table.get(("classic", (320, 180)))
+        if new is not None and old is not None and len(new) > 1 and len(old) > 1:
+            print(f"the default (default preset, 640x360) against the former default (classic, 320x180): "
+                  f"x{old.mean() / new.mean():.2f} per frame (all), x{np.median(old[1:]) / np.median(new[1:]):.2f} "
+                  "(steady state)")
         wh = (320, 180)
         base = run("default", wh, mode="rebuild_per_frame")
         bf = np.array(base["frame_s"])
