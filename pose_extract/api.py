@@ -185,10 +185,11 @@ def extract_people(
     """
     cfg = make_config(config, fov_deg=fov_deg, fps=fps)
     max_people = cfg.max_people or 1
+    flip = cfg.flip and max_people == 1  # the people cascade has no flip averaging
     if max_people == 1:
         people = [run_mediapipe(path, min_detection_confidence=cfg.min_detection_confidence,
                                 min_tracking_confidence=cfg.min_tracking_confidence, fps_fallback=cfg.fps,
-                                flip=cfg.flip and max_people == 1)]
+                                flip=flip)]
     else:
         from pose_extract.people import run_people
 
@@ -199,7 +200,7 @@ def extract_people(
                             mask=cfg.people_mask)
     intr = intrinsics_for_video(people[0], intrinsics, cfg.fov_deg)
     runner = settings(cfg.min_detection_confidence, cfg.min_tracking_confidence, max_people=max_people,
-                      flip=cfg.flip and max_people == 1)
+                      flip=flip)
     out = [_extract_person(lm, intr, cfg, runner) for lm in people]
     if len(out) > 1:
         from pose_extract.people import motion_energy

@@ -158,9 +158,9 @@ def attack_command(
     eps_value = parse_eps(eps)
     target_kind = target.value.replace("-", "_")
     cfg = build_config(AttackConfig, method=method.value, mode=mode.value, region=region, eps=eps_value,
-                       iterations=iterations, lr=lr, lam=lam, target=target_kind, targeted=not untargeted, smoothness=not no_smoothness,
-                       realign=not no_realign, gan=not no_gan, gan_frames=gan_frames, early_stop=early_stop,
-                       alternate_tol=alternate_tol, seed=seed, precision=precision)
+                       iterations=iterations, lr=lr, lam=lam, target=target_kind, targeted=not untargeted,
+                       smoothness=not no_smoothness, realign=not no_realign, gan=not no_gan, gan_frames=gan_frames,
+                       early_stop=early_stop, alternate_tol=alternate_tol, seed=seed, precision=precision)
     rec = load_recognizer(model, device=device)
     sset = load_evaluation_set(data, part)
     idx = parse_indices(indices, len(sset))

@@ -60,8 +60,7 @@ def extract_command(
     adapter: str = config_option(ExtractConfig, "adapter", "--adapter"),
     max_people: Optional[int] = config_option(ExtractConfig, "max_people", "--max-people"),
     people_mask: str = config_option(ExtractConfig, "people_mask", "--people-mask"),
-    flip: bool = typer.Option(ExtractConfig.model_fields["flip"].default, "--flip/--no-flip",
-                              help=ExtractConfig.model_fields["flip"].description),
+    flip: bool = config_option(ExtractConfig, "flip", "--flip/--no-flip"),
 ) -> None:
     """Extract 3D skeletons from videos with MediaPipe Pose: NTU-25 joints in the Kinect camera
     frame, one sample per video; with render bundles, also errors against their ground truth."""

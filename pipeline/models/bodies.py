@@ -28,6 +28,8 @@ from contextlib import contextmanager
 
 import torch
 
+from pipeline.tensor import body_mask
+
 _DROP_ABSENT_GRAD = contextvars.ContextVar("ciasa_drop_absent_body_gradients", default=False)
 
 
@@ -44,9 +46,9 @@ def absent_body_gradients_dropped() -> Iterator[None]:
 
 
 def absent_bodies(x: torch.Tensor) -> torch.Tensor:
-    """``(N, M)`` bool: every coordinate of the body is zero, in every frame.
-    ``x``: ``(N, C, T, V, M)``."""
-    return ~(x != 0).any(dim=3).any(dim=2).any(dim=1)
+    """``(N, M)`` bool: every coordinate of the body is zero, in every frame (the
+    complement of :func:`pipeline.tensor.body_mask`). ``x``: ``(N, C, T, V, M)``."""
+    return ~body_mask(x)
 
 
 def may_skip_absent(module: torch.nn.Module, x: torch.Tensor) -> bool:

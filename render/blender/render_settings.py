@@ -114,8 +114,6 @@ def apply_quality(preset: dict[str, Any], *, threads: int = 0, device: str = "au
     c.filter_width = float(preset.get("filter_width", 1.5))
     if "light_tree" in preset:  # Cycles' light tree (on by default): pays off with many lights only
         c.use_light_tree = bool(preset["light_tree"])
-    if "bvh" in preset:  # STATIC_BVH (rebuilt per frame) or DYNAMIC_BVH (refitted)
-        c.debug_bvh_type = str(preset["bvh"])
     c.seed = int(seed) % 2**31
     c.use_animated_seed = False
     kernel = cpu_kernel()
