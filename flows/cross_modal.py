@@ -13,21 +13,18 @@ stage over the same cluster.
 # No "from __future__ import annotations" here: a served or deployed run loads this file by
 # path, and Prefect builds the flows' parameter models from the annotations, which must
 # then be classes, not strings.
-import contextlib
 import json
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.context import FlowRunContext
-from prefect.futures import as_completed
-from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import BaseModel, Field
 
 from flows import tasks
 from flows.config import DEFAULT_MODEL, DEFAULT_RUN_DIR, AttackStageConfig, CrossModalConfig, EvaluateConfig
+from flows.flow_plumbing import collect_mapped, default_runner, finish, gpu_annotation, one_line, sub_flow, timed
 from flows.rundir import is_complete, stage_dir, stage_key, versions, write_manifest
 from flows.stages import (
     ROLES,
@@ -53,100 +50,10 @@ class ExtractFlowOutput(BaseModel):
     recovered: dict[str, RecoveredOutput] = Field(default_factory=dict)
 
 
-# --------------------------------------------------------------------------- plumbing
-
-
-def _default_runner() -> ThreadPoolTaskRunner:
-    """The flows' own task runner (a served or deployed run gets this one): one task at a
-    time, so one Blender or MediaPipe process at a time; ``ciasa run --runner`` replaces it."""
-    return ThreadPoolTaskRunner(max_workers=1)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return text if text else type(exc).__name__
-
-
-def _sub(f: Any) -> Any:
-    """Sub-flow ``f`` on a copy of the running flow's task runner (the same cluster)."""
-    ctx = FlowRunContext.get()
-    runner = getattr(ctx, "task_runner", None) if ctx is not None else None
-    return f.with_options(task_runner=runner.duplicate()) if runner is not None else f
-
-
-def _state_name(fut: Any) -> str:
-    try:
-        return str(fut.state.name)
-    except Exception:  # noqa: BLE001 - a state read must not fail the run
-        return "Unknown"
-
-
-def _finish(fut: Any, t: Any, kwargs: dict[str, Any], complete: Callable[[Any], bool]) -> Any:
-    """The result of ``fut`` (task ``t`` submitted with ``kwargs``), marked ``cached`` when
-    Prefect answered from its cache. A cached result whose output folder is no longer
-    complete (deleted by hand) is recomputed with the cache refreshed."""
-    out = fut.result()
-    cached = _state_name(fut) == "Cached"
-    if not complete(out):
-        get_run_logger().warning("%s: the cached output %s is incomplete; recomputing", t.name, kwargs.get("out_dir"))
-        out = t.with_options(refresh_cache=True).submit(**kwargs).result()
-        cached = False
-    return out.model_copy(update={"cached": cached})
-
-
-def _gpu_annotation() -> contextlib.AbstractContextManager:
-    """``dask.annotate(resources={"GPU": 1})`` when the flow runs on a Dask cluster with a
-    worker that declares a GPU resource (``dask worker ... --resources GPU=1``), so the
-    attack goes there; a no-op otherwise (the attack then runs on any worker)."""
-    ctx = FlowRunContext.get()
-    runner = getattr(ctx, "task_runner", None) if ctx is not None else None
-    if type(runner).__name__ != "DaskTaskRunner":
-        return contextlib.nullcontext()
-    workers = runner.client.scheduler_info().get("workers", {})
-    if not any("GPU" in (w.get("resources") or {}) for w in workers.values()):
-        return contextlib.nullcontext()
-    import dask
-
-    get_run_logger().info("a Dask worker declares a GPU: the attack is placed there")
-    return dask.annotate(resources={"GPU": 1})
-
-
-@contextlib.contextmanager
-def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
-    t0 = time.perf_counter()
-    try:
-        yield
-    finally:
-        timings[name] = round(time.perf_counter() - t0, 3)
-
-
-def _collect_mapped(futures: list[Any], jobs: list[dict[str, Any]], t: Any, label: str,
-                    failed: Callable[[dict[str, Any], str], Any], complete: Callable[[Any], bool]) -> list[Any]:
-    """Wait for mapped futures (updating the stage's progress artifact as each finishes)
-    and return one output per job, in job order: the task's result, or ``failed(job,
-    reason)`` for a task that failed after its retries."""
-    from flows.artifacts import Progress
-
-    progress = Progress(label, len(futures))
-    for _ in as_completed(futures):
-        progress.advance()
-    out = []
-    for fut, job in zip(futures, jobs):
-        fut.wait()  # the final state, held locally (the API may not have it yet)
-        if fut.state.is_completed():
-            out.append(_finish(fut, t, job, complete))
-        else:
-            exc = fut.result(raise_on_failure=False)
-            reason = _one_line(exc) if isinstance(exc, BaseException) else f"task ended {_state_name(fut)}"
-            get_run_logger().error("%s %s %s failed: %s", label, job.get("role"), job.get("name"), reason)
-            out.append(failed(job, reason))
-    return out
-
-
 # --------------------------------------------------------------------------- stage flows
 
 
-@flow(name="attack", log_prints=False, task_runner=_default_runner())
+@flow(name="attack", log_prints=False, task_runner=default_runner())
 def attack_flow(clean_set: str, model: str = DEFAULT_MODEL, attack: AttackStageConfig = AttackStageConfig(),
                 run_dir: str = DEFAULT_RUN_DIR) -> SetOutput:
     """Attack the skeleton set ``clean_set`` (CIASA, advanced mode by default); writes
@@ -159,12 +66,12 @@ def attack_flow(clean_set: str, model: str = DEFAULT_MODEL, attack: AttackStageC
     kwargs = {"clean_path": str(clean_set), "model": model, "cfg": attack,
               "out_dir": str(stage_dir(run_dir, "attack", key)), "key": key}
     t = tasks.with_run_storage(tasks.attack_task, run_dir)
-    with _gpu_annotation():
+    with gpu_annotation():
         fut = t.submit(**kwargs)
-    return _finish(fut, t, kwargs, lambda o: is_complete(o.folder, key))
+    return finish(fut, t, kwargs, lambda o: is_complete(o.folder, key))
 
 
-@flow(name="render", log_prints=False, task_runner=_default_runner())
+@flow(name="render", log_prints=False, task_runner=default_runner())
 def render_flow(sets: dict[str, str], render: RenderConfig = RenderConfig(), run_dir: str = DEFAULT_RUN_DIR,
                 retries: int = 1, retry_delay_s: float = 2.0) -> list[SequenceOutput]:
     """Render every sequence of the skeleton sets ``sets`` (role -> ``.npz``), one task
@@ -185,10 +92,10 @@ def render_flow(sets: dict[str, str], render: RenderConfig = RenderConfig(), run
     def failed(job: dict[str, Any], reason: str) -> SequenceOutput:
         return SequenceOutput(role=job["role"], name=job["name"], key=job["key"], status="failed", reason=reason)
 
-    return _collect_mapped(futures, jobs, t, "render", failed, lambda o: bundle_complete(o.bundle))
+    return collect_mapped(futures, jobs, t, "render", failed, lambda o: bundle_complete(o.bundle))
 
 
-@flow(name="extract", log_prints=False, task_runner=_default_runner())
+@flow(name="extract", log_prints=False, task_runner=default_runner())
 def extract_flow(bundles: dict[str, list[str]], extract: ExtractConfig = ExtractConfig(), fps: float | None = None,
                  run_dir: str = DEFAULT_RUN_DIR, retries: int = 1, retry_delay_s: float = 2.0) -> ExtractFlowOutput:
     """Extract every render bundle of ``bundles`` (role -> bundle folders), one task per
@@ -212,7 +119,7 @@ def extract_flow(bundles: dict[str, list[str]], extract: ExtractConfig = Extract
         return ExtractOutput(role=job["role"], name=job["name"], key=job["key"], folder=job["out_dir"],
                              status="failed", reason=reason)
 
-    sequences = _collect_mapped(futures, jobs, t, "extract", failed, lambda o: is_complete(o.folder, o.key))
+    sequences = collect_mapped(futures, jobs, t, "extract", failed, lambda o: is_complete(o.folder, o.key))
     merge = tasks.with_run_storage(tasks.merge_task, run_dir)
     recovered = {}
     for role in bundles:
@@ -220,11 +127,11 @@ def extract_flow(bundles: dict[str, list[str]], extract: ExtractConfig = Extract
         key = stage_key("merge", role=role, parts=[s.key for s in parts])
         kwargs = {"role": role, "parts": [s.folder for s in parts], "out_dir": str(stage_dir(run_dir, "recovered", key)),
                   "key": key}
-        recovered[role] = _finish(merge.submit(**kwargs), merge, kwargs, lambda o: is_complete(o.folder, o.key))
+        recovered[role] = finish(merge.submit(**kwargs), merge, kwargs, lambda o: is_complete(o.folder, o.key))
     return ExtractFlowOutput(sequences=sequences, recovered=recovered)
 
 
-@flow(name="evaluate", log_prints=False, task_runner=_default_runner())
+@flow(name="evaluate", log_prints=False, task_runner=default_runner())
 def evaluate_flow(clean: str, adversarial: str, clean_recovered: str | None, adversarial_recovered: str | None,
                   model: str = DEFAULT_MODEL, evaluate: EvaluateConfig = EvaluateConfig(),
                   run_dir: str = DEFAULT_RUN_DIR) -> EvaluateOutput:
@@ -241,7 +148,7 @@ def evaluate_flow(clean: str, adversarial: str, clean_recovered: str | None, adv
               "adversarial_recovered": adversarial_recovered, "model": model, "cfg": evaluate,
               "out_dir": str(stage_dir(run_dir, "evaluate", key)), "key": key}
     t = tasks.with_run_storage(tasks.evaluate_task, run_dir)
-    return _finish(t.submit(**kwargs), t, kwargs, lambda o: is_complete(o.folder, key))
+    return finish(t.submit(**kwargs), t, kwargs, lambda o: is_complete(o.folder, key))
 
 
 # --------------------------------------------------------------------------- the experiment
@@ -286,7 +193,7 @@ def _stage_states(outputs: dict[str, Any]) -> dict[str, dict[str, int]]:
     return out
 
 
-@flow(name="cross-modal", log_prints=False, task_runner=_default_runner())
+@flow(name="cross-modal", log_prints=False, task_runner=default_runner())
 def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DEFAULT_RUN_DIR) -> str:
     """The paper's cross-modal experiment: draw ``config.source.samples`` sequences the
     recogniser classifies correctly (class-balanced, seeded) -> CIASA -> render clean and
@@ -308,7 +215,7 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
     timings: dict[str, float] = manifest["timings"]
     keys: dict[str, Any] = manifest["keys"]
     try:
-        with _timed(timings, "select"):
+        with timed(timings, "select"):
             mfp = model_fingerprint(config.model)
             key = stage_key("select", source=source_fingerprint(config.source),
                             selection=config.source.model_dump(mode="json", include={"samples", "seed", "correct_only"}),
@@ -316,35 +223,35 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
             kwargs = {"source": config.source, "model": config.model, "out_dir": str(stage_dir(run, "select", key)),
                       "key": key, "batch_size": config.evaluate.batch_size, "device": config.evaluate.device}
             t = tasks.with_run_storage(tasks.select_task, run)
-            clean = _finish(t.submit(**kwargs), t, kwargs, lambda o: is_complete(o.folder, key))
+            clean = finish(t.submit(**kwargs), t, kwargs, lambda o: is_complete(o.folder, key))
             keys["select"] = clean.key
         logger.info("%d clean sequences: %s", len(clean.samples), clean.path)
-        with _timed(timings, "attack"):
-            adversarial = _sub(attack_flow)(clean_set=clean.path, model=config.model, attack=config.attack, run_dir=run_s)
+        with timed(timings, "attack"):
+            adversarial = sub_flow(attack_flow)(clean_set=clean.path, model=config.model, attack=config.attack, run_dir=run_s)
             keys["attack"] = adversarial.key
-        with _timed(timings, "render"):
-            renders = _sub(render_flow)(sets={"clean": clean.path, "adversarial": adversarial.path},
+        with timed(timings, "render"):
+            renders = sub_flow(render_flow)(sets={"clean": clean.path, "adversarial": adversarial.path},
                                         render=config.render, run_dir=run_s, retries=config.render_retries,
                                         retry_delay_s=config.retry_delay_s)
             keys["render"] = {f"{r.role}/{r.name}": r.key for r in renders}
-        with _timed(timings, "extract"):
+        with timed(timings, "extract"):
             fps = config.extract.fps or _source_fps(clean.path)
             bundles = {role: [r.bundle for r in renders if r.role == role and r.status == "ok"] for role in ROLES}
-            ext = _sub(extract_flow)(bundles=bundles, extract=config.extract, fps=fps, run_dir=run_s,
+            ext = sub_flow(extract_flow)(bundles=bundles, extract=config.extract, fps=fps, run_dir=run_s,
                                      retries=config.extract_retries, retry_delay_s=config.retry_delay_s)
             keys["extract"] = {f"{e.role}/{e.name}": e.key for e in ext.sequences}
             keys["recovered"] = {role: r.key for role, r in ext.recovered.items()}
         evaluation: EvaluateOutput | None = None
         evaluate_error = None
-        with _timed(timings, "evaluate"):
+        with timed(timings, "evaluate"):
             try:
-                evaluation = _sub(evaluate_flow)(
+                evaluation = sub_flow(evaluate_flow)(
                     clean=clean.path, adversarial=adversarial.path, clean_recovered=ext.recovered["clean"].path,
                     adversarial_recovered=ext.recovered["adversarial"].path, model=config.model,
                     evaluate=config.evaluate, run_dir=run_s)
                 keys["evaluate"] = evaluation.key
             except Exception as exc:  # noqa: BLE001 - the report lists why
-                evaluate_error = _one_line(exc)
+                evaluate_error = one_line(exc)
                 logger.error("evaluation failed: %s", evaluate_error)
         evaluated = set()
         if evaluation is not None:
@@ -353,7 +260,7 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
                           doc["samples"]["adversarial_recovered_present"])
             evaluated = {n for n, a, b in present if a and b}
         samples = _statuses(clean, adversarial, renders, ext, evaluated)
-        with _timed(timings, "report"):
+        with timed(timings, "report"):
             inputs = RunReportInputs(
                 run_dir=run_s, config=config.model_dump(mode="json"), stage_keys=keys, clean=clean.path,
                 adversarial=adversarial.path, attack_json=str(Path(adversarial.folder) / "attack.json"),
@@ -367,7 +274,7 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
             key = stage_key("report", inputs=inputs.model_dump(mode="json", exclude={"timings"}))
             kwargs = {"inputs": inputs, "out_dir": str(stage_dir(run, "report", key)), "key": key}
             t = tasks.with_run_storage(tasks.report_task, run)
-            report = _finish(t.submit(**kwargs), t, kwargs, lambda o: is_complete(o.folder, key))
+            report = finish(t.submit(**kwargs), t, kwargs, lambda o: is_complete(o.folder, key))
             keys["report"] = report.key
         publish_results(report, inputs.crossmodal_json, _attack_metrics(inputs.attack_json),
                         ext.sequences, samples)
@@ -384,7 +291,7 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
         logger.info("report: %s", where)
         return where
     except BaseException as exc:
-        manifest.update(status="failed", finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), error=_one_line(exc))
+        manifest.update(status="failed", finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), error=one_line(exc))
         write_manifest(run, manifest)
         raise
 

@@ -265,13 +265,13 @@ def test_killed_run_resumes_rendering_only_what_is_missing(harness, config, tmp_
 
 def test_attack_goes_to_the_dask_worker_that_declares_a_gpu(harness):
     """With a worker started with ``--resources GPU=1`` in the cluster, what the flow submits
-    under :func:`flows.cross_modal._gpu_annotation` (the attack) runs on that worker; with
+    under :func:`flows.flow_plumbing.gpu_annotation` (the attack) runs on that worker; with
     no such worker the annotation is a no-op."""
     from distributed import Client, LocalCluster, Worker, get_worker
     from prefect import flow, task
     from prefect_dask import DaskTaskRunner
 
-    from flows.cross_modal import _gpu_annotation
+    from flows.flow_plumbing import gpu_annotation as _gpu_annotation
 
     @task
     def where(i: int) -> str:
