@@ -104,6 +104,10 @@ def extract_flow(bundles: dict[str, list[str]], extract: ExtractConfig = Extract
     from flows.rundir import file_sha256
 
     settings = extract.model_dump(mode="json")
+    if extract.adapter == "learned":  # the weights' content, not only their path, decides the output
+        from pose_extract.adapter_model import BUNDLED_ADAPTER, file_hash
+
+        settings["adapter_sha256"] = file_hash(extract.adapter_file or BUNDLED_ADAPTER)
     jobs = []
     for role, folders in bundles.items():
         for folder in folders:

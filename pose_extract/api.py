@@ -11,6 +11,7 @@ resampling to the output frame rate (:mod:`pose_extract.sequence`), per person.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +126,41 @@ def _fit(filled: FilledSequence, lm: Landmarks, ok: np.ndarray,
     return replace(filled, joints=fit.joints), info
 
 
+@functools.lru_cache(maxsize=4)
+def _load_learned(path: str, _stamp: tuple[int, int]) -> tuple[Any, dict[str, Any]]:
+    from pose_extract.adapter_model import file_hash, load_adapter
+
+    model, card = load_adapter(path)
+    return model, {"file": path, "sha256": file_hash(path), "trained_on": card.get("data")}
+
+
+def learned_adapter(path: str | None) -> tuple[Any, dict[str, Any]]:
+    """The learned adapter of ``path`` (the bundled one when None), loaded once per file
+    version, and its record for a manifest (file, SHA-256, training data)."""
+    from pose_extract.adapter_model import BUNDLED_ADAPTER, load_adapter
+
+    file = Path(path) if path is not None else BUNDLED_ADAPTER
+    try:
+        st = file.stat()
+    except OSError:
+        load_adapter(file)  # raises the one-line error naming the file
+        raise
+    return _load_learned(str(file), (st.st_mtime_ns, st.st_size))
+
+
+def _learned(world: np.ndarray, lm: Landmarks, translation: np.ndarray, ok: np.ndarray, intr: CameraIntrinsics,
+             cfg: ExtractConfig) -> tuple[np.ndarray, dict[str, Any]]:
+    """Camera-frame NTU-25 joints ``(T, 25, 3)`` of the learned adapter (NaN where not ``ok``)."""
+    from pose_extract.adapter_features import adapter_inputs, compose
+    from pose_extract.adapter_model import run_adapter
+
+    model, info = learned_adapter(cfg.adapter_file)
+    out = run_adapter(model, adapter_inputs(world, lm.image, lm.visibility, translation, ok, intr), ok)
+    joints = compose(np.nan_to_num(world), np.nan_to_num(translation), out)
+    joints[~ok] = np.nan
+    return joints, info
+
+
 def _extract_person(lm: Landmarks, intr: CameraIntrinsics, cfg: ExtractConfig, runner: dict[str, Any]) -> Extraction:
     """One person's landmarks -> their :class:`Extraction` (lifting, mapping, gaps, the
     optional skeleton fit, resampling to the output rate)."""
@@ -133,10 +169,19 @@ def _extract_person(lm: Landmarks, intr: CameraIntrinsics, cfg: ExtractConfig, r
     ok = lm.detected & lifted
     if lm.detected.any() and not ok.any():
         log.warning("%s: a person was detected but no frame could be placed in the camera frame", lm.path)
-    filled = fill_gaps(to_ntu25(camera), ok, cfg.max_gap)  # T_video x 25 x 3
-    fit_info = None
+    fit_info = adapter_info = None
+    mapped = to_ntu25(camera)
+    if cfg.adapter == "learned" and ok.any():
+        mapped, adapter_info = _learned(world, lm, translation, ok, intr, cfg)
+    filled = fill_gaps(mapped, ok, cfg.max_gap)  # T_video x 25 x 3
     if cfg.adapter == "fit" and ok.any():
         filled, fit_info = _fit(filled, lm, ok, intr)
+    if cfg.adapter == "learned" and ok.any():
+        from dataclasses import replace
+
+        from pose_extract.bone_projection import constant_bones
+
+        filled = replace(filled, joints=constant_bones(filled.joints, ok))
     out_fps = float(cfg.fps) if cfg.fps is not None else lm.fps
     joints, valid, _ = resample(filled.joints, filled.valid, lm.fps, out_fps)
     params = {
@@ -148,6 +193,7 @@ def _extract_person(lm: Landmarks, intr: CameraIntrinsics, cfg: ExtractConfig, r
         "mapping": "pose_extract.mapping (BlazePose 33 -> NTU 25, affine combinations)",
         "mapping_constants": dict(CONSTANTS),
         "skeleton_fit": fit_info,
+        "learned_adapter": adapter_info,
     }
     return Extraction(
         joints=joints, valid=valid, fps=out_fps, video_joints=filled.joints, video_valid=filled.valid,

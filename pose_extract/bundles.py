@@ -171,6 +171,10 @@ def extract_bundles(
     """
     cfg = make_config(config, fps=fps)
     folders = find_bundles(renders)
+    if cfg.adapter == "learned":  # a bad adapter file is the user's one error, not every bundle's
+        from pose_extract.api import learned_adapter
+
+        learned_adapter(cfg.adapter_file)
     outcomes: dict[str, SampleOutcome] = {}
     order: list[SampleOutcome] = []
     infos: list[BundleInfo] = []

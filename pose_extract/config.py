@@ -48,9 +48,14 @@ class ExtractConfig(BaseModel):
                        "(pose_extract.flip; one-person videos only, the people cascade runs without it); twice "
                        "MediaPipe's cost, 4 mm less root-relative error and a third of the left-right swaps at "
                        "640x360")
-    adapter: Literal["none", "fit"] = Field(
-        "none", description="after mapping to NTU-25: none, or fit one consistent skeleton per sequence (constant "
-        "bone lengths, robust, smooth; pose_extract.skeleton_fit)")
+    adapter: Literal["none", "fit", "learned"] = Field(
+        "none", description="after mapping to NTU-25: none; fit one consistent skeleton per sequence (constant "
+        "bone lengths, robust, smooth; pose_extract.skeleton_fit); or learned: the Kinect adapter network trained "
+        "on renders' ground truth (pose_extract.adapter_model), then one set of bone lengths per sequence "
+        "(pose_extract.bone_projection)")
+    adapter_file: str | None = Field(
+        None, description="the learned adapter's weights (a ciasa.kinect_adapter file; default: the bundled "
+        "pose_extract/bundled/kinect-adapter.pt)")
 
 
 def make_config(base: ExtractConfig | None = None, **overrides) -> ExtractConfig:

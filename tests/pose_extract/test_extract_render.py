@@ -108,3 +108,36 @@ def test_the_skeleton_fit_keeps_the_bones_and_the_accuracy(extracted, rendered_b
     for metric, bound in (("root_relative_mpjpe_mm", 1.1), ("pa_mpjpe_mm", 1.25)):
         assert fitted[metric] < bound * plain[metric], f"{metric}: {fitted[metric]:.1f} vs {plain[metric]:.1f} mm"
     assert sset.provenance["config"]["adapter"] == "fit"
+
+
+def test_the_learned_adapter_path_keeps_one_skeleton_per_sequence(extracted, rendered_bundle, tmp_path):
+    """``adapter="learned"`` with an untrained adapter (zero output: the plain mapping) goes
+    through the same path as a trained one: adapter, gap filling, one set of bone lengths.
+    Its joints are then the plain extraction's with constant bones; the adapter file is
+    named and hashed in the provenance."""
+    from pose_extract.adapter_model import AdapterConfig, KinectAdapter, file_hash, save_adapter
+    from pose_extract.config import ExtractConfig
+
+    path = save_adapter(KinectAdapter(AdapterConfig(width=8, blocks=1)), tmp_path / "untrained.pt")
+    sset, report = extract_bundles([rendered_bundle], config=ExtractConfig(adapter="learned",
+                                                                           adapter_file=str(path)))
+    valid = sset.sample_meta["frame_valid"][0]
+    x = np.transpose(sset.data[0, :, :, :, 0], (1, 2, 0))[valid]
+    bones = np.stack([np.linalg.norm(x[:, j] - x[:, p], axis=-1) for j, p in enumerate(NTU25.parents) if p >= 0], -1)
+    assert (bones.std(0) / bones.mean(0)).max() < 1e-5
+    plain = extracted[1].samples[0].metrics["source_joints"]
+    learned = report.samples[0].metrics["source_joints"]
+    assert abs(learned["root_relative_mpjpe_mm"] - plain["root_relative_mpjpe_mm"]) < 0.15 * plain["root_relative_mpjpe_mm"]
+    info = report.settings["extractor"]["learned_adapter"]
+    assert info["file"] == str(path) and info["sha256"] == file_hash(path)
+
+
+def test_a_corrupt_adapter_file_is_one_error_naming_it(rendered_bundle, tmp_path):
+    from pipeline.errors import FormatError
+    from pose_extract.config import ExtractConfig
+
+    bad = tmp_path / "adapter.pt"
+    bad.write_bytes(b"\x00" * 64)
+    with pytest.raises(FormatError, match="adapter.pt") as info:
+        extract_bundles([rendered_bundle], config=ExtractConfig(adapter="learned", adapter_file=str(bad)))
+    assert "\n" not in str(info.value)
