@@ -58,6 +58,7 @@ def extract_command(
     min_tracking_confidence: float = config_option(ExtractConfig, "min_tracking_confidence",
                                                    "--min-tracking-confidence"),
     adapter: str = config_option(ExtractConfig, "adapter", "--adapter"),
+    adapter_file: Optional[str] = config_option(ExtractConfig, "adapter_file", "--adapter-file"),
     max_people: Optional[int] = config_option(ExtractConfig, "max_people", "--max-people"),
     people_mask: str = config_option(ExtractConfig, "people_mask", "--people-mask"),
     flip: bool = config_option(ExtractConfig, "flip", "--flip/--no-flip"),
@@ -74,7 +75,7 @@ def extract_command(
         raise ValidationError("give exactly one of --renders DIR and --video FILE", field="--renders/--video")
     cfg = build_config(ExtractConfig, fov_deg=fov, fps=fps, max_gap=max_gap, smooth_window=smooth_window,
                        min_detection_confidence=min_detection_confidence,
-                       min_tracking_confidence=min_tracking_confidence, adapter=adapter,
+                       min_tracking_confidence=min_tracking_confidence, adapter=adapter, adapter_file=adapter_file,
                        max_people=max_people, people_mask=people_mask, flip=flip)
     if video is not None:
         sset, ext = video_set(video, config=cfg)

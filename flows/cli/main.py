@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from flows.cli.adapter import app as adapter_app
 from flows.cli.attack import attack_command
 from flows.cli.common import err_console, setup_logging
 from flows.cli.crossmodal import crossmodal_command
@@ -25,6 +26,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(data_app, name="data")
+app.add_typer(adapter_app, name="adapter")
 app.command("train")(train_command)
 app.command("render")(render_command)
 app.command("evaluate")(evaluate_command)
