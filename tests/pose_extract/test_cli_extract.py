@@ -48,6 +48,27 @@ def test_one_video(rendered_bundle, tmp_path, capsys):
     assert not (tmp_path / "one_report.json").exists()
 
 
+def test_one_video_with_a_learned_adapter_file(rendered_bundle, tmp_path, capsys):
+    """``--adapter learned --adapter-file F`` on a plain video: the adapter named by the user
+    runs (recorded with its hash) and the recovered person keeps one set of bone lengths."""
+    import numpy as np
+
+    from pipeline.layouts.ntu25 import LAYOUT as NTU25
+    from pose_extract.adapter_model import AdapterConfig, KinectAdapter, file_hash, save_adapter
+
+    adapter = save_adapter(KinectAdapter(AdapterConfig(width=8, blocks=1)), tmp_path / "mine.pt")
+    out = tmp_path / "learned.npz"
+    assert main(["extract", "--video", str(rendered_bundle / "video.mp4"), "--adapter", "learned",
+                 "--adapter-file", str(adapter), "--out", str(out)]) == 0
+    sset = load_skeleton_set(out)
+    assert sset.provenance["extractor"]["learned_adapter"]["sha256"] == file_hash(adapter)
+    valid = sset.sample_meta["frame_valid"][0]
+    x = np.transpose(sset.data[0, :, :, :, 0], (1, 2, 0))[valid]
+    assert len(x) > 0
+    bones = np.stack([np.linalg.norm(x[:, j] - x[:, p], axis=-1) for j, p in enumerate(NTU25.parents) if p >= 0], -1)
+    assert (bones.std(0) / bones.mean(0)).max() < 1e-5
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
