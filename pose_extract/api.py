@@ -243,7 +243,7 @@ def extract_people(
             log.info("%s: flip averaging is for one person; the %d-person cascade runs without it", path, max_people)
         people = run_people(path, max_people=max_people, min_detection_confidence=cfg.min_detection_confidence,
                             min_tracking_confidence=cfg.min_tracking_confidence, fps_fallback=cfg.fps,
-                            mask=cfg.people_mask)
+                            mask=cfg.people_mask, check_more=True)
     intr = intrinsics_for_video(people[0], intrinsics, cfg.fov_deg)
     runner = settings(cfg.min_detection_confidence, cfg.min_tracking_confidence, max_people=max_people,
                       flip=flip)

@@ -40,7 +40,8 @@ class ExtractConfig(BaseModel):
         None, ge=1, le=4,
         description="people tracked per video (default: as many as the render bundle rendered, 1 for a plain "
         "video); above 1, a cascade of MediaPipe trackers, each seeing the frame with the earlier ones' people "
-        "painted over (pose_extract.people); the main actor (most motion) comes first")
+        "painted over (pose_extract.people); the main actor (most motion) comes first; a sentinel tracker makes a "
+        "video with more people than this an error instead of a silent drop")
     people_mask: Literal["box", "skeleton"] = Field(
         "box", description="how the tracker cascade paints earlier people over: their grown landmark box "
         "(better on people apart), or their shape (better on people touching); pose_extract.people")

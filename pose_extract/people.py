@@ -66,6 +66,9 @@ LEFT_HIP, RIGHT_HIP = 23, 24
 LINK_GATE = 0.6
 #: An identity detected in fewer than this share of the frames is dropped as spurious.
 DEFAULT_MIN_SHARE = 0.2
+#: With ``check_more``, a person beyond ``max_people`` seen in at least this share of the
+#: frames (by a sentinel tracker after the others' people are painted over) is an error.
+MORE_PEOPLE_SHARE = 0.5
 
 
 def landmark_boxes(image: np.ndarray) -> np.ndarray:
@@ -241,6 +244,7 @@ def run_people(
     min_share: float = DEFAULT_MIN_SHARE,
     fps_fallback: float | None = None,
     mask: str = "box",
+    check_more: bool = False,
 ) -> list[Landmarks]:
     """Decode ``path`` and track up to ``max_people`` people through it (module docstring).
 
@@ -252,6 +256,10 @@ def run_people(
         min_share: identities detected in fewer than this share of the frames are dropped.
         fps_fallback: frame rate to assume when the container records none.
         mask: how earlier people are painted over (:func:`paint_person`).
+        check_more: also run a sentinel tracker on the frames with all ``max_people``
+            people painted over; a person it finds (outside the others' boxes) in at least
+            :data:`MORE_PEOPLE_SHARE` of the frames makes the video bad input rather than
+            being dropped silently. The landmarks returned are the same either way.
 
     Returns:
         One :class:`Landmarks` per identity kept, in order of first appearance (at least
@@ -259,7 +267,8 @@ def run_people(
 
     Raises:
         MissingInputError, FormatError: as :func:`~pose_extract.mediapipe_runner.run_mediapipe`.
-        ValidationError: ``max_people`` < 1 or a threshold outside [0, 1].
+        ValidationError: ``max_people`` < 1, a threshold outside [0, 1], or (with
+            ``check_more``) more people in the video than ``max_people``.
     """
     import cv2
 
@@ -269,14 +278,15 @@ def run_people(
                         min_tracking_confidence=min_tracking_confidence, min_share=min_share)
     path = Path(path)
     cap = open_video(path)
-    image: list[list[np.ndarray]] = [[] for _ in range(max_people)]
-    world: list[list[np.ndarray]] = [[] for _ in range(max_people)]
-    vis: list[list[np.ndarray]] = [[] for _ in range(max_people)]
+    n_trackers = max_people + int(bool(check_more))
+    image: list[list[np.ndarray]] = [[] for _ in range(n_trackers)]
+    world: list[list[np.ndarray]] = [[] for _ in range(n_trackers)]
+    vis: list[list[np.ndarray]] = [[] for _ in range(n_trackers)]
     missing = (np.full((NUM_LANDMARKS, 2), np.nan), np.zeros(NUM_LANDMARKS), np.full((NUM_LANDMARKS, 3), np.nan))
     width = height = 0
     try:
         fps = video_fps(cap, path, fps_fallback)
-        trackers = [pose_tracker(min_detection_confidence, min_tracking_confidence) for _ in range(max_people)]
+        trackers = [pose_tracker(min_detection_confidence, min_tracking_confidence) for _ in range(n_trackers)]
         try:
             while True:
                 ok, bgr = cap.read()
@@ -290,7 +300,7 @@ def run_people(
                     image[k].append(px)
                     vis[k].append(v)
                     world[k].append(w)
-                    if found is not None and k + 1 < max_people:
+                    if found is not None and k + 1 < n_trackers:
                         frame = paint_person(frame, px, mask)
         finally:
             for tracker in trackers:
@@ -303,6 +313,14 @@ def run_people(
     img_a = np.stack([np.stack(x) for x in image])  # K x T x 33 x 2
     world_a = np.stack([np.stack(x) for x in world])
     vis_a = np.stack([np.stack(x) for x in vis])
+    if check_more:
+        share = float(drop_spurious(hip_positions(img_a), landmark_boxes(img_a))[-1].mean())
+        if share >= MORE_PEOPLE_SHARE:
+            raise ValidationError(
+                f"more than {max_people} people in the video (one more is seen in {100 * share:.0f} % of the "
+                f"frames); NTU skeletons hold at most 2 bodies: crop the video to the actors, or set max_people "
+                f"(--max-people) to {max_people + 1} to track them all", path=path, field="max_people")
+        img_a, world_a, vis_a = img_a[:max_people], world_a[:max_people], vis_a[:max_people]
     return split_identities(img_a, world_a, vis_a, fps=fps, width=int(width), height=int(height), path=path,
                             min_share=min_share)
 

@@ -1,5 +1,6 @@
 """Two people in one real video: both tracked in every frame with their identities kept,
-the set holds both bodies; a single-person video still gives one person.
+the set holds both bodies; a single-person video still gives one person; a third person is
+one error.
 
 The two-person clip is made from the session's render (hand waving, 320x180, 16 frames):
 each frame becomes the person's own 160-pixel-wide neighbourhood on the left and the
@@ -27,12 +28,13 @@ def _person_column(bundle: Path) -> int:
     return int(round(float(np.mean(u))))
 
 
-@pytest.fixture(scope="module")
-def two_people_video(rendered_bundle, tmp_path_factory) -> Path:
+def _side_by_side(bundle: Path, out: Path, copies: int) -> Path:
+    """The render's person-centred ``HALF``-pixel column, ``copies`` times side by side,
+    every other copy mirrored (so neighbours face each other)."""
     import cv2
 
-    centre = _person_column(rendered_bundle)
-    cap = cv2.VideoCapture(str(rendered_bundle / "video.mp4"))
+    centre = _person_column(bundle)
+    cap = cv2.VideoCapture(str(bundle / "video.mp4"))
     frames = []
     while True:
         ok, frame = cap.read()
@@ -42,13 +44,23 @@ def two_people_video(rendered_bundle, tmp_path_factory) -> Path:
     cap.release()
     h, w = frames[0].shape[:2]
     lo = int(np.clip(centre - HALF // 2, 0, w - HALF))
-    path = tmp_path_factory.mktemp("two") / "two.mp4"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (2 * HALF, h))
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), 30.0, (copies * HALF, h))
     for f in frames:
         crop = f[:, lo:lo + HALF]
-        writer.write(np.ascontiguousarray(np.concatenate([crop, crop[:, ::-1]], axis=1)))
+        tiles = [crop if k % 2 == 0 else crop[:, ::-1] for k in range(copies)]
+        writer.write(np.ascontiguousarray(np.concatenate(tiles, axis=1)))
     writer.release()
-    return path
+    return out
+
+
+@pytest.fixture(scope="module")
+def two_people_video(rendered_bundle, tmp_path_factory) -> Path:
+    return _side_by_side(rendered_bundle, tmp_path_factory.mktemp("two") / "two.mp4", 2)
+
+
+@pytest.fixture(scope="module")
+def three_people_video(rendered_bundle, tmp_path_factory) -> Path:
+    return _side_by_side(rendered_bundle, tmp_path_factory.mktemp("three") / "three.mp4", 3)
 
 
 def test_both_people_are_tracked_and_keep_their_identity(two_people_video):
@@ -98,3 +110,25 @@ def test_the_cli_takes_max_people(two_people_video, tmp_path, capsys):
     assert "2 people" in capsys.readouterr().out
     assert load_skeleton_set(out).data.shape[4] == 2
     assert main(["extract", "--video", str(two_people_video), "--max-people", "5", "--out", str(out)]) != 0
+
+
+def test_a_third_person_is_one_error_not_a_silent_drop(three_people_video, two_people_video, tmp_path, capsys):
+    """With the sentinel tracker, a video with more people than ``max_people`` is bad input
+    (one line naming the file and the option); on two people it changes nothing."""
+    from flows.cli.main import main
+    from pipeline.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="more than 2 people") as info:
+        run_people(three_people_video, max_people=2, check_more=True)
+    assert "three.mp4" in str(info.value) and "\n" not in str(info.value)
+    plain = run_people(two_people_video, max_people=2)
+    checked = run_people(two_people_video, max_people=2, check_more=True)
+    assert len(checked) == len(plain) == 2
+    for a, b in zip(plain, checked):
+        np.testing.assert_array_equal(a.detected, b.detected)
+        np.testing.assert_array_equal(a.image, b.image)
+    out = tmp_path / "three.npz"
+    assert main(["extract", "--video", str(three_people_video), "--max-people", "2", "--out", str(out)]) != 0
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("error:")]
+    assert len(err) == 1 and "more than 2 people" in err[0] and "--max-people" in err[0]
+    assert not out.exists()
