@@ -1,5 +1,5 @@
 """``ciasa adapter``: the learned Kinect adapter's recipe (``data``, ``train``) and its
-measurement on held-out renders (``evaluate``). See :mod:`flows.adapter_recipe`."""
+measurement on held-out renders (``pairs``, ``evaluate``). See :mod:`flows.adapter_recipe`."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import typer
 
 from flows.cli.common import console, err_console, progress_bar
 
-app = typer.Typer(help="the learned Kinect adapter (MediaPipe -> Kinect joints): training data, training, "
-                  "held-out errors", no_args_is_help=True)
+app = typer.Typer(help="the learned Kinect adapter (MediaPipe -> Kinect joints): training data, pairs of "
+                  "other renders, training, held-out errors", no_args_is_help=True)
 
 #: Garment looks held out of training by default: the "unseen appearance" family.
 DEFAULT_HOLDOUT_LOOKS = "suit,shirt_skirt"
@@ -48,6 +48,21 @@ def data_command(
     with progress_bar("pairing extractions with ground truth", len(results) - len(failed)) as advance:
         files = build_pairs(out / "renders", out / "pairs", on_bundle=lambda _n, _r: advance(1))
     console.print(f"{len(files)} pair files in {out / 'pairs'} ({len(failed)} renders failed)")
+
+
+@app.command("pairs")
+def pairs_command(
+    renders: Path = typer.Option(..., "--renders", help="a folder of render bundles ('ciasa render' output)"),
+    out: Path = typer.Option(..., "--out", help="pair folder (one <name>.npz per bundle; finished ones are reused)"),
+) -> None:
+    """Extract render bundles and pair each extraction with the render's ground truth (the
+    input of 'ciasa adapter train' and 'ciasa adapter evaluate')."""
+    from pose_extract.bundles import find_bundles
+    from pose_extract.adapter_data import build_pairs
+
+    with progress_bar("pairing extractions with ground truth", len(find_bundles(renders))) as advance:
+        files = build_pairs(renders, out, on_bundle=lambda _n, _r: advance(1))
+    console.print(f"{len(files)} pair files in {out}")
 
 
 @app.command("train")
@@ -90,11 +105,12 @@ def train_command(
     model, _ = load_adapter(out)
     for what, subset in (("validation", val), ("unseen looks", unseen)):
         if subset:
-            base, adapted = adapter_errors(None, subset), adapter_errors(model, subset)
+            base, adapted = adapter_errors(None, subset), adapter_errors(model, subset, bones=True)
             console.print(f"{what} ({len(subset)} sequences, {adapted['frames']} frames): camera / root-relative / "
                           f"PA MPJPE {base['mpjpe_mm']:.1f} / {base['root_relative_mpjpe_mm']:.1f} / "
                           f"{base['pa_mpjpe_mm']:.1f} mm without adapter -> {adapted['mpjpe_mm']:.1f} / "
-                          f"{adapted['root_relative_mpjpe_mm']:.1f} / {adapted['pa_mpjpe_mm']:.1f} mm")
+                          f"{adapted['root_relative_mpjpe_mm']:.1f} / {adapted['pa_mpjpe_mm']:.1f} mm with it "
+                          "(and one set of bone lengths)", markup=False)
     console.print(f"adapter written to {out}")
 
 
@@ -103,7 +119,9 @@ def evaluate_command(
     pairs: list[Path] = typer.Option(..., "--pairs", help="pair folders of held-out renders"),
     adapter: Optional[Path] = typer.Option(None, "--adapter", help="adapter file (default: the bundled one)"),
 ) -> None:
-    """Errors of the extractor with and without the adapter on pair folders (per folder)."""
+    """Errors of the extractor on pair folders (per folder): without adapter, with one set of
+    bone lengths only, and with the learned adapter as 'ciasa extract --adapter learned'
+    runs it (adapter, then one set of bone lengths)."""
     from pose_extract.adapter_data import load_pairs
     from pose_extract.adapter_model import load_adapter
     from pose_extract.adapter_train import adapter_errors
@@ -111,8 +129,13 @@ def evaluate_command(
     model, _ = load_adapter(adapter)
     for folder in pairs:
         rows = load_pairs(folder)
-        for name, m in (("none", None), ("learned", model)):
-            e = adapter_errors(m, rows)
-            console.print(f"{folder} [{name}]: {e['sequences']} sequences, {e['frames']} frames; camera "
-                          f"{e['mpjpe_mm']} mm, root-relative {e['root_relative_mpjpe_mm']} mm, PA {e['pa_mpjpe_mm']} "
-                          f"mm, swaps {e['swap_rate']}, bone-length variation {e['bone_length_variation_pct']} %")
+        for name, m, bones in (("no adapter", None, False), ("fit bones only", None, True),
+                               ("learned adapter + bones", model, True)):
+            e = adapter_errors(m, rows, bones=bones)
+            if not e["frames"]:
+                console.print(f"{folder}: no frame with a pose and its body")
+                break
+            console.print(f"{folder} ({name}): {e['sequences']} sequences, {e['frames']} frames; camera "
+                          f"{e['mpjpe_mm']:.1f} mm, root-relative {e['root_relative_mpjpe_mm']:.1f} mm, PA "
+                          f"{e['pa_mpjpe_mm']:.1f} mm, left-right swaps {100 * e['swap_rate']:.1f} %, bone-length "
+                          f"variation {e['bone_length_variation_pct']:.1f} %", markup=False)
