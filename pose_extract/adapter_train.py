@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 class TrainAdapterConfig:
     """The recipe (module docstring)."""
 
-    epochs: int = 300
+    epochs: int = 30
     batch_size: int = 16
     lr: float = 1e-3
     weight_decay: float = 1e-2

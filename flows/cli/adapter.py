@@ -74,7 +74,8 @@ def train_command(
                                       help="garment looks never trained on (comma-separated; '' for none)"),
     val_fraction: float = typer.Option(0.1, "--val-fraction", min=0.0, max=0.5,
                                        help="share of the other sequences kept for validation (seeded)"),
-    epochs: int = typer.Option(300, "--epochs", min=1),
+    epochs: int = typer.Option(30, "--epochs", min=1, help="chosen by 3-fold cross-validation on the training "
+                               "renders (bench/adapter_selection.py; docs/BENCHMARKS.md)"),
     lr: float = typer.Option(1e-3, "--lr"),
     seed: int = typer.Option(0, "--seed"),
     threads: int = typer.Option(0, "--threads", min=0),

@@ -141,3 +141,22 @@ def test_a_corrupt_adapter_file_is_one_error_naming_it(rendered_bundle, tmp_path
     with pytest.raises(FormatError, match="adapter.pt") as info:
         extract_bundles([rendered_bundle], config=ExtractConfig(adapter="learned", adapter_file=str(bad)))
     assert "\n" not in str(info.value)
+
+
+def test_the_bundled_adapter_loads_and_runs_by_default(rendered_bundle):
+    """``--adapter learned`` without a file takes the bundled weights: they load strictly, carry
+    their card (training data from the training split only, the recipe, the history), and
+    the extraction they give is finite with one set of bone lengths per sequence."""
+    from pose_extract.adapter_model import BUNDLED_ADAPTER, file_hash, load_adapter
+    from pose_extract.config import ExtractConfig
+
+    _, card = load_adapter()
+    assert card["data"]["train_sequences"] > 0 and card["data"]["holdout_looks"]
+    assert card["recipe"]["epochs"] == len(card["history"]["epochs"])
+    sset, report = extract_bundles([rendered_bundle], config=ExtractConfig(adapter="learned"))
+    valid = sset.sample_meta["frame_valid"][0]
+    x = np.transpose(sset.data[0, :, :, :, 0], (1, 2, 0))[valid]
+    assert len(x) and np.isfinite(x).all()
+    bones = np.stack([np.linalg.norm(x[:, j] - x[:, p], axis=-1) for j, p in enumerate(NTU25.parents) if p >= 0], -1)
+    assert (bones.std(0) / bones.mean(0)).max() < 1e-5
+    assert report.settings["extractor"]["learned_adapter"]["sha256"] == file_hash(BUNDLED_ADAPTER)
