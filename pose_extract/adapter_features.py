@@ -18,7 +18,8 @@ log-scale ``s`` applied to the whole camera-frame skeleton:
 
     joints = exp(s) * (to_ntu25(world) + delta + t)
 
-with ``t`` the lifted root translation. Scaling the skeleton and its translation together
+with ``t`` the lifted root translation (``delta`` dropped in a frame where it would turn
+the body round, :func:`facing`). Scaling the skeleton and its translation together
 leaves its image unchanged, so ``s`` moves the person along the viewing rays (the depth
 that one view cannot fix and the adapter learns as a prior), and ``delta`` reshapes the pose.
 An adapter that outputs zeros is the extractor without adapter.
@@ -33,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from pipeline.errors import ValidationError
+from pipeline.layouts.ntu25 import LAYOUT as NTU25
 from pipeline.layouts.ntu25 import MIRROR_PAIRS
 from pose_extract.flip import MIRROR_LANDMARKS
 from pose_extract.lifting import CameraIntrinsics
@@ -48,6 +50,10 @@ FEATURES = sum(BLOCKS.values())
 OUTPUTS = 25 * 3 + 1
 #: Smallest root depth used for ``log tz`` (metres).
 MIN_DEPTH_M = 0.1
+
+
+_SPINE_BASE, _SHOULDER_L, _SHOULDER_R, _HIP_L, _HIP_R, _SPINE_SHOULDER = (
+    NTU25.index(n) for n in ("spine_base", "shoulder_left", "shoulder_right", "hip_left", "hip_right", "spine_shoulder"))
 
 
 def _ntu_mirror() -> np.ndarray:
@@ -100,9 +106,25 @@ def compose(world: np.ndarray, translation: np.ndarray, output: np.ndarray) -> n
     (Kinect axes, hip-centred), the lifted translation ``(T, 3)`` and the adapter's output
     ``(T, OUTPUTS)`` (module docstring)."""
     output = np.asarray(output, np.float64)
+    base = to_ntu25(world)
     delta = output[:, :75].reshape(-1, 25, 3)
+    turned = np.einsum("td,td->t", facing(base), facing(base + delta)) < 0
+    delta = np.where(turned[:, None, None], 0.0, delta)  # a correction never turns the body round
     scale = np.exp(output[:, 75])[:, None, None]
-    return scale * (to_ntu25(world) + delta + np.asarray(translation, np.float64)[:, None, :])
+    return scale * (base + delta + np.asarray(translation, np.float64)[:, None, :])
+
+
+def facing(joints: np.ndarray) -> np.ndarray:
+    """Which way NTU-25 bodies ``(..., 25, 3)`` face: the normal of the torso, ``across x up``
+    with ``across`` from the right to the left shoulder plus from the right to the left hip
+    and ``up`` from the spine base to the spine shoulder (unnormalised, ``(..., 3)``).
+    :func:`compose` keeps the adapter's pose correction only in frames where it leaves this
+    direction within 90 degrees: a body turned round by the correction is a left-right swap
+    the extractor did not make (measured on a person walking away, docs/RESULTS.md)."""
+    j = np.asarray(joints, np.float64)
+    across = (j[..., _SHOULDER_L, :] - j[..., _SHOULDER_R, :]) + (j[..., _HIP_L, :] - j[..., _HIP_R, :])
+    up = j[..., _SPINE_SHOULDER, :] - j[..., _SPINE_BASE, :]
+    return np.cross(across, up)
 
 
 def mirror_inputs(features: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pipeline.errors import ValidationError
-from pose_extract.adapter_features import (FEATURES, OUTPUTS, adapter_inputs, compose, mirror_inputs,
+from pose_extract.adapter_features import (FEATURES, OUTPUTS, adapter_inputs, compose, facing, mirror_inputs,
                                            mirror_joints)
 from pose_extract.lifting import CameraIntrinsics
 from pose_extract.mapping import to_ntu25
@@ -28,6 +28,23 @@ def test_scale_moves_along_the_viewing_rays():
     a, b = compose(world, t, np.zeros((6, OUTPUTS))), compose(world, t, out)
     np.testing.assert_allclose(b, 1.2 * a, rtol=1e-12)
     np.testing.assert_allclose(b[..., :2] / b[..., 2:], a[..., :2] / a[..., 2:], atol=1e-12)  # same image
+
+
+def test_a_correction_that_turns_the_body_round_is_dropped():
+    """Frame 0's correction rotates the body 180 degrees about the vertical (a left-right
+    swap): dropped, the scale kept; frame 1's small correction is applied."""
+    intr = CameraIntrinsics.from_fov(320, 180)
+    world, _, _, t = landmarks(2, 0, intr)
+    base = to_ntu25(world)
+    turned = base * np.array([-1.0, 1.0, -1.0])  # 180 degrees about Y
+    out = np.zeros((2, OUTPUTS))
+    out[0, :75] = (turned - base)[0].ravel()
+    out[0, 75] = np.log(1.1)
+    out[1, :75] = 0.01
+    joints = compose(world, t, out)
+    assert np.einsum("td,td->t", facing(base), facing(turned))[0] < 0
+    np.testing.assert_allclose(joints[0], 1.1 * (base[0] + t[0]), atol=1e-12)
+    np.testing.assert_allclose(joints[1], base[1] + 0.01 + t[1], atol=1e-12)
 
 
 def test_inputs_do_not_depend_on_the_image_size():
