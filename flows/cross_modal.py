@@ -105,9 +105,9 @@ def extract_flow(bundles: dict[str, list[str]], extract: ExtractConfig = Extract
 
     settings = extract.model_dump(mode="json")
     if extract.adapter == "learned":  # the weights' content, not only their path, decides the output
-        from pose_extract.adapter_model import BUNDLED_ADAPTER, file_hash
+        from pose_extract.adapter_model import BUNDLED_ADAPTER
 
-        settings["adapter_sha256"] = file_hash(extract.adapter_file or BUNDLED_ADAPTER)
+        settings["adapter_sha256"] = file_sha256(extract.adapter_file or BUNDLED_ADAPTER)
     jobs = []
     for role, folders in bundles.items():
         for folder in folders:

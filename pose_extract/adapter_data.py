@@ -24,8 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.errors import FormatError
+from pipeline.io_utils import atomic_outputs
 from pose_extract.adapter_features import FEATURES, adapter_inputs
 from pose_extract.bundle_manifest import MANIFEST, find_bundles, read_bundle
 from pose_extract.config import ExtractConfig, make_config
@@ -158,14 +157,8 @@ def build_pairs(renders: str | Path, out_dir: str | Path, *, config: ExtractConf
         except Exception as exc:  # noqa: BLE001
             log.warning("%s: skipped: %s", folder, exc)
             continue
-        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f".{info.name}.", suffix=".npz")
-        os.close(fd)
-        try:
-            np.savez(tmp, **arrays)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        with atomic_outputs() as out, open(out.path(path), "wb") as f:
+            np.savez(f, **arrays)
         files.append(path)
         if on_bundle is not None:
             on_bundle(info.name, False)

@@ -20,8 +20,6 @@ naming it.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -32,6 +30,7 @@ import torch
 from torch import nn
 
 from pipeline.errors import FormatError, MissingInputError
+from pipeline.io_utils import atomic_outputs
 from pose_extract.adapter_features import FEATURES, OUTPUTS
 from pose_extract.mapping import ntu_weights
 
@@ -122,18 +121,11 @@ def compose_torch(features: torch.Tensor, output: torch.Tensor) -> torch.Tensor:
 def save_adapter(model: KinectAdapter, path: str | Path, card: dict[str, Any] | None = None) -> Path:
     """Write ``model`` (and its ``card``) to ``path`` atomically."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     doc = {"format": ADAPTER_FORMAT, "version": ADAPTER_VERSION, "config": asdict(model.config),
            "state_dict": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
            "card": card or {}}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save(doc, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_outputs() as out:
+        torch.save(doc, out.path(path))
     return path
 
 

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -33,6 +31,7 @@ import numpy as np
 import torch
 
 from pipeline.errors import ValidationError
+from pipeline.io_utils import atomic_outputs
 from pose_extract.adapter_data import PairSequence
 from pose_extract.adapter_features import FEATURES, compose, mirror_inputs, mirror_joints
 from pose_extract.adapter_model import AdapterConfig, KinectAdapter, compose_torch, run_adapter, save_adapter
@@ -79,17 +78,6 @@ def _loss(model: KinectAdapter, f: torch.Tensor, ok: torch.Tensor, g: torch.Tens
     rel = (err - err[..., :1, :]).norm(dim=-1)
     per_frame = rel.mean(-1) + camera_weight * cam.mean(-1)
     return (per_frame * m).sum() / m.sum().clamp_min(1)
-
-
-def _atomic_save(obj: Any, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def adapter_errors(model: KinectAdapter | None, rows: Sequence[PairSequence], *,
@@ -196,9 +184,10 @@ def train_adapter(train: Sequence[PairSequence], out: str | Path, *, val: Sequen
         if on_epoch is not None:
             on_epoch(done, total / len(rows), measured)
         if done % cfg.checkpoint_every == 0 or done == cfg.epochs:
-            _atomic_save({"recipe": recipe, "model": model.state_dict(), "optimizer": opt.state_dict(),
-                          "epoch": done, "history": history, "torch_rng": torch.get_rng_state(),
-                          "numpy_rng": rng.bit_generator.state}, state_path)
+            with atomic_outputs() as files:
+                torch.save({"recipe": recipe, "model": model.state_dict(), "optimizer": opt.state_dict(),
+                            "epoch": done, "history": history, "torch_rng": torch.get_rng_state(),
+                            "numpy_rng": rng.bit_generator.state}, files.path(state_path))
     model.eval()
     save_adapter(model, out, {**(card or {}), "recipe": recipe, "history": history})
     return history
