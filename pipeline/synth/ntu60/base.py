@@ -157,7 +157,8 @@ def blend_programs(d: dict[str, np.ndarray], other: dict[str, np.ndarray], w: fl
 def perform(spec: ClassSpec, s: np.ndarray, rng: np.random.Generator, subjects: tuple, *,
             posture: float = 0.0, posture_rng: np.random.Generator | None = None,
             mix: ClassSpec | None = None, mix_weight: float = 0.0,
-            mix_rng: np.random.Generator | None = None) -> np.ndarray:
+            mix_rng: np.random.Generator | None = None,
+            attitude: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Run ``spec`` over normalised times ``s (T,)`` for ``subjects`` (one
     :class:`~pipeline.synth.body.Subject` per person) and return body-frame joints
     ``(persons, T, 25, 3)`` in the main actor's frame (floor y = 0, actor facing +z).
@@ -171,10 +172,14 @@ def perform(spec: ClassSpec, s: np.ndarray, rng: np.random.Generator, subjects: 
     every body standing on both feet, its gains drawn from ``posture_rng`` (so ``rng``'s
     stream, hence everything else about the take, is the same with and without it).
 
+    ``attitude`` (:func:`pipeline.synth.attitude.attitude_offsets`, ``(T,)`` per DOF): the
+    main actor's whole-body attitude, added after the program and the postural answer.
+
     Raises:
         ValueError: ``posture > 0`` without ``posture_rng``.
     """
     from pipeline.synth.actions import idle_pose
+    from pipeline.synth.attitude import apply_attitude
     from pipeline.synth.body import Pose, forward_kinematics
     from pipeline.synth.posture import postural_adjustment
 
@@ -183,9 +188,12 @@ def perform(spec: ClassSpec, s: np.ndarray, rng: np.random.Generator, subjects: 
     if mix is not None and mix_weight > 0.0 and (mix_rng is None or mix.persons != 1 or spec.persons != 1):
         raise ValueError("perform: mix needs mix_rng and two one-person classes")
 
-    def adjust(d: dict[str, np.ndarray], support: str) -> None:
+    def adjust(d: dict[str, np.ndarray], support: str, main: bool = True) -> None:
         if posture > 0.0:
             postural_adjustment(d, support, posture_rng, posture)
+            limit_dofs(d)
+        if main and attitude is not None:
+            apply_attitude(d, attitude, support)
             limit_dofs(d)
 
     t = len(s)
@@ -200,7 +208,7 @@ def perform(spec: ClassSpec, s: np.ndarray, rng: np.random.Generator, subjects: 
     a, b = idle_pose(t, rng), idle_pose(t, rng)
     inter = spec.fn(s, rng, a, b, subjects=tuple(subjects))  # contacts depend on both statures
     adjust(a, inter.support_a)
-    adjust(b, inter.support_b)
+    adjust(b, inter.support_b, main=False)
     ja = forward_kinematics(Pose(dofs=a, support=inter.support_a), subjects[0])
     jb = place_partner(forward_kinematics(Pose(dofs=b, support=inter.support_b), subjects[1]), inter)
     return np.stack([ja, jb])

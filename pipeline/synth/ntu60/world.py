@@ -40,7 +40,7 @@ GENERATOR_VERSION = "2"
 #: Bodies per sample (NTU's files and the official pipelines keep two).
 BODIES = 2
 #: Random streams.
-_PERFORMER, _TAKE, _OBSERVE, _PARTNER, _POSTURE, _MIX = 1, 2, 3, 4, 5, 6
+_PERFORMER, _TAKE, _OBSERVE, _PARTNER, _POSTURE, _MIX, _ATTITUDE = 1, 2, 3, 4, 5, 6, 7
 
 
 class NTU60Config(BaseModel):
@@ -65,6 +65,7 @@ class NTU60Config(BaseModel):
     time_warp: float = Field(0.5, ge=0.0, lt=1.0, description="per-sample time warp of the action, x + k x (1 - x) with |k| <= this")
     mix: float = Field(0.0, ge=0.0, le=0.5, description="how vaguely performers act inside a fine-grained group: a one-person take carries w ~ U(0, mix) of a neighbour class's motion (joint angles blended; 0: every take is its class's program alone)")
     occlusion_mm: float = Field(0.0, ge=0.0, le=200.0, description="error of a joint hidden behind another part of the body from this camera (lag + slow wander), millimetres; 0: off")
+    attitude_deg: float = Field(0.0, ge=0.0, le=10.0, description="whole-body attitude of the main actor (pipeline/synth/attitude.py): joint-angle offsets of the class, the performer and the take, each this many degrees (x a per-DOF scale); 0: off")
 
 
 def _rng(seed: int, *stream: int) -> np.random.Generator:
@@ -184,10 +185,12 @@ def perform_take(cfg: NTU60Config, spec, cls: int, take: int, replication: int,
         partner = int(_rng(cfg.seed, _PARTNER, cls, take).choice(others))
         people.append(subjects[partner])
     neighbour, weight = mix_partner(cfg, cls, take, replication)
-    joints = perform(spec, _action_time(length, rng, cfg.time_warp), rng, tuple(people), posture=cfg.posture,
+    s = _action_time(length, rng, cfg.time_warp)
+    joints = perform(spec, s, rng, tuple(people), posture=cfg.posture,
                      posture_rng=_rng(cfg.seed, _POSTURE, cls, take, replication),
                      mix=neighbour, mix_weight=weight,
-                     mix_rng=_rng(cfg.seed, _MIX, cls, take, replication, 1))  # (persons, L, 25, 3)
+                     mix_rng=_rng(cfg.seed, _MIX, cls, take, replication, 1),
+                     attitude=take_attitude(cfg, cls, take, performer, s))  # (persons, L, 25, 3)
     lefty = performer in left_handed(cfg)
     if lefty:
         joints = mirror_left_right(joints)
@@ -199,6 +202,23 @@ def perform_take(cfg: NTU60Config, spec, cls: int, take: int, replication: int,
                    "left_handed": int(lefty), "mix_class": -1 if neighbour is None else neighbour.ntu_action - 1,  # label = A - 1
                    "mix_weight": weight,
                    "yaw": float(yaw), "distance_jitter": dist_jitter, "height_jitter": height_jitter}
+
+
+def take_attitude(cfg: NTU60Config, cls: int, take: int, performer: int, s: np.ndarray) -> dict[str, np.ndarray] | None:
+    """The main actor's whole-body attitude over action time ``s`` (``(T,)`` offsets per
+    DOF, degrees; :mod:`pipeline.synth.attitude`), or None when ``cfg.attitude_deg`` is 0:
+    the class's component (one draw per class, its gain per take), the performer's, and the
+    take's (both replications share the last two). Own streams: 0 leaves every take as it was."""
+    from pipeline.synth.attitude import CLASS_GAIN, attitude_offsets, draw_attitude
+
+    if cfg.attitude_deg <= 0.0:
+        return None
+    sigma = cfg.attitude_deg
+    take_rng = _rng(cfg.seed, _ATTITUDE, 2, cls, take)
+    gain = float(take_rng.uniform(*CLASS_GAIN))
+    return attitude_offsets(s, [(draw_attitude(_rng(cfg.seed, _ATTITUDE, 0, cls), sigma), gain),
+                                (draw_attitude(_rng(cfg.seed, _ATTITUDE, 1, performer), sigma), 1.0),
+                                (draw_attitude(take_rng, sigma), 1.0)])
 
 
 def mix_partner(cfg: NTU60Config, cls: int, take: int, replication: int):  # noqa: ANN201 - (ClassSpec | None, float)

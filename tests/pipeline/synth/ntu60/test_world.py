@@ -287,3 +287,38 @@ def test_blending_programs_takes_the_short_way_round_and_respects_limits():
     assert d["l_elbow"][0] == 80.0 and d["l_grip"][0] == 0.5
     assert d["l_ankle"][0] == 20.0  # the left-out ankle counted as flat-footed: knee - hip_flex = 10
     assert JOINT_LIMITS_60["elbow"][0] <= d["l_elbow"][0] <= JOINT_LIMITS_60["elbow"][1]
+
+
+def test_attitude_is_the_classs_for_every_take_and_zero_changes_nothing():
+    from pipeline.synth.ntu60.world import take_attitude
+
+    cfg = NTU60Config(takes_per_class=2, noise=False, seed=4)
+    bent = cfg.model_copy(update={"attitude_deg": 2.0})
+    s = np.linspace(0.0, 1.0, 40)
+    assert take_attitude(cfg, 3, 0, 1, s) is None
+    a, b, other = take_attitude(bent, 3, 0, 1, s), take_attitude(bent, 3, 1, 1, s), take_attitude(bent, 4, 0, 1, s)
+    np.testing.assert_array_equal(a["trunk_flex"], take_attitude(bent, 3, 0, 1, s)["trunk_flex"])  # deterministic
+    assert not np.array_equal(a["trunk_flex"], b["trunk_flex"])  # takes differ ...
+    # ... but share the class's component: two takes of one class agree more than two classes
+    def corr(x, y):
+        u = np.concatenate([x[k] for k in sorted(x)])
+        v = np.concatenate([y[k] for k in sorted(y)])
+        return float(np.corrcoef(u, v)[0, 1])
+    same = np.mean([corr(take_attitude(bent, c, 0, 1, s), take_attitude(bent, c, 1, 2, s)) for c in range(20)])
+    diff = np.mean([corr(take_attitude(bent, c, 0, 1, s), take_attitude(bent, c + 20, 1, 2, s)) for c in range(20)])
+    assert same > diff + 0.15, (same, diff)
+
+    subjects = performers(cfg)
+    for cls in (1, 25, 51):  # drink water, wear on glasses, pat on back (the partner keeps its motion)
+        plain, _ = perform_take(cfg, CLASSES[cls], cls, 0, 1, subjects)
+        moved, info = perform_take(bent, CLASSES[cls], cls, 0, 1, subjects)
+        assert plain.shape == moved.shape
+        np.testing.assert_allclose(moved[:, 0], plain[:, 0], atol=1e-12)  # the idle first frame
+        assert 0.005 < np.abs(moved[0] - plain[0]).max() < 0.25, CLASSES[cls].name
+        np.testing.assert_allclose(_bones(moved[0]), _bones(plain[0]), atol=1e-9)  # angles only: bones kept
+        if CLASSES[cls].persons == 2:
+            # the partner is placed relative to the actor's root, whose trunk may lean: only its own DOFs are kept
+            np.testing.assert_allclose(_bones(moved[1]), _bones(plain[1]), atol=1e-9)
+    # attitude 0 leaves the generated set bit-identical
+    np.testing.assert_array_equal(generate_ntu60(cfg, indices=[0, 7]).data,
+                                  generate_ntu60(cfg.model_copy(update={"attitude_deg": 0.0}), indices=[0, 7]).data)
