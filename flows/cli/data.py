@@ -101,6 +101,8 @@ def synth_ntu60(
     mix: float = _opt60("mix"),
     occlusion_mm: float = _opt60("occlusion_mm"),
     attitude_deg: float = _opt60("attitude_deg"),
+    pair_across: bool = _opt60("pair_across", "--pair-across/--pair-facing-camera"),
+    keep_in_range: bool = _opt60("keep_in_range", "--keep-in-range/--no-keep-in-range"),
 ) -> None:
     """Generate the NTU-60-like world: all 60 NTU classes (two-person A050-A060), 40
     performers, 17 set-ups, two replications seen by three Kinect views (docs/SYNTHETIC.md)."""
@@ -109,7 +111,8 @@ def synth_ntu60(
 
     cfg = build_config(NTU60Config, seed=seed, takes_per_class=takes_per_class, frames=frames, noise=noise,
                        jitter_mm=jitter_mm, drift=drift, glitch_rate=glitch_rate, posture=posture, mix=mix,
-                       occlusion_mm=occlusion_mm, attitude_deg=attitude_deg)  # fmt: skip
+                       occlusion_mm=occlusion_mm, attitude_deg=attitude_deg, pair_across=pair_across,
+                       keep_in_range=keep_in_range)  # fmt: skip
     with progress_bar("synthesising", sample_count(cfg, len(CLASSES))) as advance:
         sset = generate_ntu60(cfg, progress=advance)
     written = write_ntu60(sset, out)

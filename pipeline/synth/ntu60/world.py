@@ -65,6 +65,8 @@ class NTU60Config(BaseModel):
     time_warp: float = Field(0.5, ge=0.0, lt=1.0, description="per-sample time warp of the action, x + k x (1 - x) with |k| <= this")
     mix: float = Field(0.0, ge=0.0, le=0.5, description="how vaguely performers act inside a fine-grained group: a one-person take carries w ~ U(0, mix) of a neighbour class's motion (joint angles blended; 0: every take is its class's program alone)")
     occlusion_mm: float = Field(0.0, ge=0.0, le=200.0, description="error of a joint hidden behind another part of the body from this camera (lag + slow wander), millimetres; 0: off")
+    pair_across: bool = Field(False, description="two-person takes: the pair faces each other across the middle camera's view, centred on the spot (True), instead of the partner standing between the actor and the camera (False, version 2: a 3-4 m walk then puts the partner behind the camera in 3-6 % of two-person samples)")
+    keep_in_range: bool = Field(False, description="step a take's sensors back where a joint would come nearer than 0.5 m to one of them (False, version 2: a fall towards a 2 m sensor or a long walk can reach it)")
     attitude_deg: float = Field(0.0, ge=0.0, le=10.0, description="whole-body attitude of the main actor (pipeline/synth/attitude.py): joint-angle offsets of the class, the performer and the take, each this many degrees (x a per-DOF scale); 0: off")
 
 
@@ -196,12 +198,46 @@ def perform_take(cfg: NTU60Config, spec, cls: int, take: int, replication: int,
         joints = mirror_left_right(joints)
     yaw = facing_yaw(replication) + rng.uniform(-cfg.facing_jitter_deg, cfg.facing_jitter_deg)
     offset = (float(rng.uniform(-0.25, 0.25)), float(rng.uniform(-0.25, 0.25)))
+    if spec.persons == 2 and cfg.pair_across:
+        joints, yaw = pair_across_view(joints, yaw - facing_yaw(replication), replication)
     world = body_to_world(joints, yaw, offset)
     dist_jitter, height_jitter = float(shared.uniform(-0.15, 0.15)), float(shared.uniform(-0.05, 0.05))
+    if cfg.keep_in_range:
+        dist_jitter = keep_in_range(world, setup, dist_jitter, height_jitter)
     return world, {"performer": performer, "partner": partner or 0, "setup": setup, "length": length,
                    "left_handed": int(lefty), "mix_class": -1 if neighbour is None else neighbour.ntu_action - 1,  # label = A - 1
                    "mix_weight": weight,
                    "yaw": float(yaw), "distance_jitter": dist_jitter, "height_jitter": height_jitter}
+
+
+def pair_across_view(joints: np.ndarray, jitter_deg: float, replication: int) -> tuple[np.ndarray, float]:
+    """A two-person take ``(2, T, 25, 3)`` (the main actor's body frame) set across the
+    middle camera's view: the actor faces +90 degrees in R001 and -90 in R002 (plus
+    ``jitter_deg``), so that the pair's line runs across the middle camera's axis and at 45
+    degrees to the side cameras' (none of the three looks along it), and the joints are moved
+    so that the midpoint of the two spine bases, averaged over the take, is the nominal spot.
+    Returns (joints, yaw in degrees)."""
+    centre = joints[:, :, 0, :].mean(axis=(0, 1))
+    centre[1] = 0.0  # the floor stays at y = 0
+    return joints - centre, (90.0 if replication == 1 else -90.0) + jitter_deg
+
+
+#: Nearest depth a Kinect v2 sees (metres).
+KINECT_MIN_DEPTH = 0.5
+
+
+def keep_in_range(world: np.ndarray, setup: int, dist_jitter: float, height_jitter: float) -> float:
+    """The take's camera distance jitter, increased where needed so that every joint of
+    ``world`` ``(persons, T, 25, 3)`` is at least :data:`KINECT_MIN_DEPTH` in front of all
+    three sensors of ``setup`` (the operators step the rig back for a take that would leave
+    its range: a pair walking 4 m apart in a 2 m set-up)."""
+    for _ in range(8):
+        cams = setup_cameras(setup, distance_jitter=dist_jitter, height_jitter=height_jitter)
+        nearest = min(float(world_to_camera(world, cam)[..., 2].min()) for cam in cams)
+        if nearest >= KINECT_MIN_DEPTH:
+            break
+        dist_jitter += KINECT_MIN_DEPTH - nearest + 0.05
+    return dist_jitter
 
 
 def take_attitude(cfg: NTU60Config, cls: int, take: int, performer: int, s: np.ndarray) -> dict[str, np.ndarray] | None:

@@ -322,3 +322,37 @@ def test_attitude_is_the_classs_for_every_take_and_zero_changes_nothing():
     # attitude 0 leaves the generated set bit-identical
     np.testing.assert_array_equal(generate_ntu60(cfg, indices=[0, 7]).data,
                                   generate_ntu60(cfg.model_copy(update={"attitude_deg": 0.0}), indices=[0, 7]).data)
+
+
+def test_pairs_across_the_middle_view_and_every_joint_in_the_sensors_range():
+    from pipeline.synth.ntu60.world import KINECT_MIN_DEPTH
+    from pipeline.synth.recording import world_to_camera
+
+    cfg = NTU60Config(takes_per_class=20, noise=False, seed=0)
+    fixed = cfg.model_copy(update={"pair_across": True, "keep_in_range": True})
+    subjects = performers(cfg)
+    walks = [i for i, c in enumerate(CLASSES) if c.ntu_action in (43, 58, 59, 60)]  # falling, handshake, walks
+    for cls in walks:
+        for take in range(0, 20, 3):
+            for rep in (1, 2):
+                old, info_old = perform_take(cfg, CLASSES[cls], cls, take, rep, subjects)
+                new, info = perform_take(fixed, CLASSES[cls], cls, take, rep, subjects)
+                cams = setup_cameras(info["setup"], distance_jitter=info["distance_jitter"],
+                                     height_jitter=info["height_jitter"])
+                nearest = min(float(world_to_camera(new, cam)[..., 2].min()) for cam in cams)
+                assert nearest >= KINECT_MIN_DEPTH - 1e-9, (CLASSES[cls].name, take, rep)
+                assert info["distance_jitter"] >= info_old["distance_jitter"]
+                if CLASSES[cls].persons == 1:
+                    np.testing.assert_allclose(new, old)  # a one-person take is only ever seen from further
+                    continue
+                # the same interaction (distances between and within the bodies), only turned and moved
+                np.testing.assert_allclose(np.linalg.norm(new[0, :, 0] - new[1, :, 0], axis=-1),
+                                           np.linalg.norm(old[0, :, 0] - old[1, :, 0], axis=-1), atol=1e-9)
+                line = (new[1, :, 0] - new[0, :, 0]).mean(axis=0)
+                assert abs(line[0]) > 2 * abs(line[2]), (CLASSES[cls].name, line)  # across the middle camera's axis
+                mid = new[:, :, 0, :].mean(axis=(0, 1))
+                assert abs(mid[0]) <= 0.26 and abs(mid[2]) <= 0.26  # centred on the spot (+- its offset)
+    # both off: exactly version 2
+    a = generate_ntu60(cfg, indices=[6 * walks[-1]])
+    b = generate_ntu60(cfg.model_copy(update={"pair_across": False, "keep_in_range": False}), indices=[6 * walks[-1]])
+    np.testing.assert_array_equal(a.data, b.data)
