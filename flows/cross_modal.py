@@ -95,19 +95,29 @@ def render_flow(sets: dict[str, str], render: RenderConfig = RenderConfig(), run
     return collect_mapped(futures, jobs, t, "render", failed, lambda o: bundle_complete(o.bundle))
 
 
+def extract_settings(extract: ExtractConfig) -> dict[str, Any]:
+    """What decides an extraction besides its bundle, for the extract stage's key: the
+    config, and with ``adapter="learned"`` the sha256 of the adapter weights' content (new
+    weights at the same path re-run the stage)."""
+    from pipeline.io_utils import file_sha256
+
+    settings = extract.model_dump(mode="json")
+    if extract.adapter == "learned":
+        from pose_extract.adapter_model import BUNDLED_ADAPTER
+
+        settings["adapter_sha256"] = file_sha256(extract.adapter_file or BUNDLED_ADAPTER)
+    return settings
+
+
 @flow(name="extract", log_prints=False, task_runner=default_runner())
 def extract_flow(bundles: dict[str, list[str]], extract: ExtractConfig = ExtractConfig(), fps: float | None = None,
                  run_dir: str = DEFAULT_RUN_DIR, retries: int = 1, retry_delay_s: float = 2.0) -> ExtractFlowOutput:
     """Extract every render bundle of ``bundles`` (role -> bundle folders), one task per
     bundle, at ``fps`` (default: each source set's), then join each role's extractions
     into ``<run_dir>/recovered/<key>/<role>.npz``."""
-    from flows.rundir import file_sha256
+    from pipeline.io_utils import file_sha256
 
-    settings = extract.model_dump(mode="json")
-    if extract.adapter == "learned":  # the weights' content, not only their path, decides the output
-        from pose_extract.adapter_model import BUNDLED_ADAPTER
-
-        settings["adapter_sha256"] = file_sha256(extract.adapter_file or BUNDLED_ADAPTER)
+    settings = extract_settings(extract)
     jobs = []
     for role, folders in bundles.items():
         for folder in folders:
