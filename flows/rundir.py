@@ -45,15 +45,6 @@ def stage_dir(run_dir: str | Path, stage: str, key: str) -> Path:
     return Path(run_dir) / stage / key[:DIR_KEY_CHARS]
 
 
-def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
-    """SHA-256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
-
-
 def mark_complete(folder: str | Path, key: str, files: list[str | Path], **info: Any) -> Path:
     """Write ``folder/_COMPLETE`` (atomically) listing ``files`` (relative to ``folder``)
     with their sizes, the key and ``info``."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flows.rundir import file_sha256
+from pipeline.io_utils import file_sha256
 from flows.stage_outputs import SampleRef
 
 

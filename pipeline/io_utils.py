@@ -199,3 +199,13 @@ def load_json_document(path: str | Path, fmt: str, what: str) -> dict:
     if not isinstance(doc, dict) or doc.get("format") != fmt:
         raise FormatError(f"not a {fmt} {what}", path=path, field="format")
     return doc
+
+
+def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 (hex) of a file's bytes, read in ``chunk``-byte blocks: a file's identity in
+    cache keys, manifests and provenance."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()

@@ -19,7 +19,6 @@ naming it.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -159,15 +158,6 @@ def load_adapter(path: str | Path | None = None) -> tuple[KinectAdapter, dict[st
     model.eval()
     card = doc.get("card") if isinstance(doc.get("card"), dict) else {}
     return model, card
-
-
-def file_hash(path: str | Path) -> str:
-    """SHA-256 of a file (the adapter's identity in manifests and cache keys)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def run_adapter(model: KinectAdapter, features: np.ndarray, ok: np.ndarray) -> np.ndarray:

@@ -128,10 +128,11 @@ def _fit(filled: FilledSequence, lm: Landmarks, ok: np.ndarray,
 
 @functools.lru_cache(maxsize=4)
 def _load_learned(path: str, _stamp: tuple[int, int]) -> tuple[Any, dict[str, Any]]:
-    from pose_extract.adapter_model import file_hash, load_adapter
+    from pipeline.io_utils import file_sha256
+    from pose_extract.adapter_model import load_adapter
 
     model, card = load_adapter(path)
-    return model, {"file": path, "sha256": file_hash(path), "trained_on": card.get("data")}
+    return model, {"file": path, "sha256": file_sha256(path), "trained_on": card.get("data")}
 
 
 def learned_adapter(path: str | None) -> tuple[Any, dict[str, Any]]:

@@ -148,7 +148,17 @@ def test_discard_removes_folders_it_made(tmp_path):
 
 
 def test_unused_helpers_removed():
-    assert not hasattr(io_utils, "atomic_write_bytes") and not hasattr(io_utils, "file_sha256")
+    assert not hasattr(io_utils, "atomic_write_bytes")
+
+
+def test_file_sha256_is_the_hash_of_the_bytes_whatever_the_chunk(tmp_path):
+    f = tmp_path / "x.bin"
+    payload = bytes(range(256)) * 1000
+    f.write_bytes(payload)
+    assert io_utils.file_sha256(f) == hashlib.sha256(payload).hexdigest() == io_utils.file_sha256(f, chunk=7)
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    assert io_utils.file_sha256(empty) == hashlib.sha256(b"").hexdigest()
 
 
 def _one_shot_hash(arrays):

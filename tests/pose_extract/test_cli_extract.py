@@ -54,14 +54,15 @@ def test_one_video_with_a_learned_adapter_file(rendered_bundle, tmp_path, capsys
     import numpy as np
 
     from pipeline.layouts.ntu25 import LAYOUT as NTU25
-    from pose_extract.adapter_model import AdapterConfig, KinectAdapter, file_hash, save_adapter
+    from pipeline.io_utils import file_sha256
+    from pose_extract.adapter_model import AdapterConfig, KinectAdapter, save_adapter
 
     adapter = save_adapter(KinectAdapter(AdapterConfig(width=8, blocks=1)), tmp_path / "mine.pt")
     out = tmp_path / "learned.npz"
     assert main(["extract", "--video", str(rendered_bundle / "video.mp4"), "--adapter", "learned",
                  "--adapter-file", str(adapter), "--out", str(out)]) == 0
     sset = load_skeleton_set(out)
-    assert sset.provenance["extractor"]["learned_adapter"]["sha256"] == file_hash(adapter)
+    assert sset.provenance["extractor"]["learned_adapter"]["sha256"] == file_sha256(adapter)
     valid = sset.sample_meta["frame_valid"][0]
     x = np.transpose(sset.data[0, :, :, :, 0], (1, 2, 0))[valid]
     assert len(x) > 0

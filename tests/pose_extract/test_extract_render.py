@@ -115,7 +115,8 @@ def test_the_learned_adapter_path_keeps_one_skeleton_per_sequence(extracted, ren
     through the same path as a trained one: adapter, gap filling, one set of bone lengths.
     Its joints are then the plain extraction's with constant bones; the adapter file is
     named and hashed in the provenance."""
-    from pose_extract.adapter_model import AdapterConfig, KinectAdapter, file_hash, save_adapter
+    from pipeline.io_utils import file_sha256
+    from pose_extract.adapter_model import AdapterConfig, KinectAdapter, save_adapter
     from pose_extract.config import ExtractConfig
 
     path = save_adapter(KinectAdapter(AdapterConfig(width=8, blocks=1)), tmp_path / "untrained.pt")
@@ -129,7 +130,7 @@ def test_the_learned_adapter_path_keeps_one_skeleton_per_sequence(extracted, ren
     learned = report.samples[0].metrics["source_joints"]
     assert abs(learned["root_relative_mpjpe_mm"] - plain["root_relative_mpjpe_mm"]) < 0.15 * plain["root_relative_mpjpe_mm"]
     info = report.settings["extractor"]["learned_adapter"]
-    assert info["file"] == str(path) and info["sha256"] == file_hash(path)
+    assert info["file"] == str(path) and info["sha256"] == file_sha256(path)
 
 
 def test_a_corrupt_adapter_file_is_one_error_naming_it(rendered_bundle, tmp_path):
@@ -147,7 +148,8 @@ def test_the_bundled_adapter_loads_and_runs_by_default(rendered_bundle):
     """``--adapter learned`` without a file takes the bundled weights: they load strictly, carry
     their card (training data from the training split only, the recipe, the history), and
     the extraction they give is finite with one set of bone lengths per sequence."""
-    from pose_extract.adapter_model import BUNDLED_ADAPTER, file_hash, load_adapter
+    from pipeline.io_utils import file_sha256
+    from pose_extract.adapter_model import BUNDLED_ADAPTER, load_adapter
     from pose_extract.config import ExtractConfig
 
     _, card = load_adapter()
@@ -159,4 +161,4 @@ def test_the_bundled_adapter_loads_and_runs_by_default(rendered_bundle):
     assert len(x) and np.isfinite(x).all()
     bones = np.stack([np.linalg.norm(x[:, j] - x[:, p], axis=-1) for j, p in enumerate(NTU25.parents) if p >= 0], -1)
     assert (bones.std(0) / bones.mean(0)).max() < 1e-5
-    assert report.settings["extractor"]["learned_adapter"]["sha256"] == file_hash(BUNDLED_ADAPTER)
+    assert report.settings["extractor"]["learned_adapter"]["sha256"] == file_sha256(BUNDLED_ADAPTER)

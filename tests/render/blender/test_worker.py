@@ -1,7 +1,6 @@
 """The Blender worker end to end on a tiny rig: video, parity with LBS, camera maths,
 failures as typed errors. Each test runs one worker subprocess (a few seconds)."""
 
-import json
 import tempfile
 
 import numpy as np
