@@ -173,14 +173,16 @@ def bone_lengths(joints: np.ndarray) -> np.ndarray:
 
 def bone_length_stats(pred: np.ndarray, gt: np.ndarray) -> tuple[float, float, float]:
     """(error, variation, truth's variation) in per cent for ``(F, 25, 3)`` prediction and
-    truth (the module docstring; NaN without frames). Bones whose true median length is
-    under 1 cm are left out (no relative error)."""
+    truth (the module docstring; NaN without frames or without a bone). Bones whose true
+    median length is under 1 cm are left out (no relative error)."""
+    nan = float("nan")
     if len(pred) == 0:
-        nan = float("nan")
         return nan, nan, nan
     lp, lg = bone_lengths(pred), bone_lengths(gt)
     mp, mg = np.median(lp, axis=0), np.median(lg, axis=0)
     keep = mg > 0.01
+    if not keep.any():  # a degenerate truth (every joint in one point): nothing to compare
+        return nan, nan, nan
     err = np.abs(mp[keep] - mg[keep]) / mg[keep]
     var_p = lp[:, keep].std(axis=0) / np.maximum(mp[keep], 1e-6)
     var_g = lg[:, keep].std(axis=0) / mg[keep]
