@@ -110,3 +110,33 @@ def camera_to_world(points: np.ndarray, cam: Camera) -> np.ndarray:
     pos, yaw, y_axis, z_axis = _pose(cam)
     rel = points[..., :1] * np.array([1.0, 0.0, 0.0]) + points[..., 1:2] * y_axis + points[..., 2:3] * z_axis
     return (rel * _TURN) @ yaw.T + pos
+
+
+def pair_across_view(joints: np.ndarray, jitter_deg: float, replication: int) -> tuple[np.ndarray, float]:
+    """A two-person take ``(2, T, 25, 3)`` (the main actor's body frame) set across the
+    middle camera's view: the actor faces +90 degrees in R001 and -90 in R002 (plus
+    ``jitter_deg``), so that the pair's line runs across the middle camera's axis and at 45
+    degrees to the side cameras' (none of the three looks along it), and the joints are moved
+    so that the midpoint of the two spine bases, averaged over the take, is the nominal spot.
+    Returns (joints, yaw in degrees)."""
+    centre = joints[:, :, 0, :].mean(axis=(0, 1))
+    centre[1] = 0.0  # the floor stays at y = 0
+    return joints - centre, (90.0 if replication == 1 else -90.0) + jitter_deg
+
+
+#: Nearest depth a Kinect v2 sees (metres).
+KINECT_MIN_DEPTH = 0.5
+
+
+def keep_in_range(world: np.ndarray, setup: int, dist_jitter: float, height_jitter: float) -> float:
+    """The take's camera distance jitter, increased where needed so that every joint of
+    ``world`` ``(persons, T, 25, 3)`` is at least :data:`KINECT_MIN_DEPTH` in front of all
+    three sensors of ``setup`` (the operators step the rig back for a take that would leave
+    its range: a pair walking 4 m apart in a 2 m set-up)."""
+    for _ in range(8):
+        cams = setup_cameras(setup, distance_jitter=dist_jitter, height_jitter=height_jitter)
+        nearest = min(float(world_to_camera(world, cam)[..., 2].min()) for cam in cams)
+        if nearest >= KINECT_MIN_DEPTH:
+            break
+        dist_jitter += KINECT_MIN_DEPTH - nearest + 0.05
+    return dist_jitter

@@ -325,8 +325,7 @@ def test_attitude_is_the_classs_for_every_take_and_zero_changes_nothing():
 
 
 def test_pairs_across_the_middle_view_and_every_joint_in_the_sensors_range():
-    from pipeline.synth.ntu60.world import KINECT_MIN_DEPTH
-    from pipeline.synth.recording import world_to_camera
+    from pipeline.synth.recording import KINECT_MIN_DEPTH, world_to_camera
 
     cfg = NTU60Config(takes_per_class=20, noise=False, seed=0)
     fixed = cfg.model_copy(update={"pair_across": True, "keep_in_range": True})
