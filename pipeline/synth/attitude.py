@@ -77,13 +77,11 @@ def draw_attitude(rng: np.random.Generator, sigma: float) -> dict[str, np.ndarra
 
 def envelope(s: np.ndarray) -> np.ndarray:
     """``(T,)`` weight of the attitude over normalised action time ``s``: 0 at ``s`` = 0 and
-    1 (the idle frames), 1 in between, with smoothstep fades over :data:`FADE`."""
-    def smoothstep(x: np.ndarray) -> np.ndarray:
-        x = np.clip(x, 0.0, 1.0)
-        return x * x * (3.0 - 2.0 * x)
+    1 (the idle frames), 1 in between, with smoothstep fades over :data:`FADE`
+    (:func:`pipeline.synth.actions.bump`)."""
+    from pipeline.synth.actions import bump
 
-    s = np.asarray(s, dtype=np.float64)
-    return smoothstep(s / FADE) * smoothstep((1.0 - s) / FADE)
+    return bump(np.asarray(s, dtype=np.float64), 0.0, 1.0, FADE)
 
 
 def attitude_offsets(s: np.ndarray, components: list[tuple[dict[str, np.ndarray], float]]) -> dict[str, np.ndarray]:

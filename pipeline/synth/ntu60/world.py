@@ -197,10 +197,11 @@ def perform_take(cfg: NTU60Config, spec, cls: int, take: int, replication: int,
     lefty = performer in left_handed(cfg)
     if lefty:
         joints = mirror_left_right(joints)
-    yaw = facing_yaw(replication) + rng.uniform(-cfg.facing_jitter_deg, cfg.facing_jitter_deg)
+    jitter = rng.uniform(-cfg.facing_jitter_deg, cfg.facing_jitter_deg)
+    yaw = facing_yaw(replication) + jitter
     offset = (float(rng.uniform(-0.25, 0.25)), float(rng.uniform(-0.25, 0.25)))
     if spec.persons == 2 and cfg.pair_across:
-        joints, yaw = pair_across_view(joints, yaw - facing_yaw(replication), replication)
+        joints, yaw = pair_across_view(joints, jitter, replication)
     world = body_to_world(joints, yaw, offset)
     dist_jitter, height_jitter = float(shared.uniform(-0.15, 0.15)), float(shared.uniform(-0.05, 0.05))
     if cfg.keep_in_range:
