@@ -12,7 +12,9 @@ Modules: :mod:`attack.base` (the base class), :mod:`attack.fgsm`, :mod:`attack.c
 (one attack each), :mod:`attack.constraints` (clip, SSR, smoothness), :mod:`attack.gan`
 (bone-angle discriminator), :mod:`attack.regions`, :mod:`attack.metrics`,
 :mod:`attack.transfer`, :mod:`attack.config` (every default), :mod:`attack.experiments` (the
-paper's tables and Fig. 2) and :mod:`attack.plots` (their figures).
+paper's tables and Fig. 2; their numbers in :mod:`attack.paper_protocol`, their samples from
+:mod:`attack.sample_selection`, their rows in :mod:`attack.experiment_result`) and
+:mod:`attack.plots` (their figures).
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ _EXPORTS = {
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
-    if name in {"base", "ciasa", "config", "constraints", "experiments", "fgsm", "gan", "metrics", "plots", "regions",
-                "result", "runner", "transfer"}:
+    if name in {"base", "ciasa", "config", "constraints", "experiment_result", "experiments", "fgsm", "gan",
+                "metrics", "paper_protocol", "plots", "regions", "result", "runner", "sample_selection", "transfer"}:
         return importlib.import_module(f"attack.{name}")
     raise AttributeError(f"module 'attack' has no attribute {name!r}")
 

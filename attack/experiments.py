@@ -22,430 +22,53 @@ All rates are fractions in ``[0, 1]`` (the markdown shows percentages); the pape
 numbers are stored as fractions too. Displacements are millimetres for NTU (metres x 1000).
 """
 
+
 from __future__ import annotations
 
-import json
-import logging
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
 import torch
 
 from attack.ciasa import CIASA
-from attack.config import DEFAULT_BATCH_SIZE, DEFAULT_EXPERIMENT_PER_CLASS, DEFAULT_GAN_FRAMES, DEFAULT_ITERATIONS
+from attack.config import DEFAULT_BATCH_SIZE, DEFAULT_GAN_FRAMES, DEFAULT_ITERATIONS
+from attack.experiment_result import (
+    AblationRow,
+    BasicRow,
+    ExperimentResult,
+    FgsmRow,
+    RegionRow,
+    TransferRow,
+)
 from attack.fgsm import FGSM
+from attack.paper_protocol import (
+    ABLATION_EPS,
+    CORRECT_ONLY,
+    FIG2_EPS,
+    PAPER_ABLATION,
+    PAPER_FIG2,
+    PAPER_TABLE1,
+    PAPER_TABLE2,
+    PAPER_TABLE3,
+    TABLE1_EPS,
+    TABLE2_EPS,
+    TABLE3_EPS,
+)
 from attack.regions import region_names
 from attack.result import AttackResult
 from attack.runner import attack_set
+from attack.sample_selection import SampleSpec, Subset, select_samples
 from attack.transfer import evaluate_transfer
 from pipeline.errors import ValidationError
 from pipeline.layouts import get_layout
 
-log = logging.getLogger(__name__)
 
 #: ``progress(done, total)``: units are samples attacked (or scored) so far in the experiment.
 Progress = Callable[[int, int], None]
 Model = Callable[[torch.Tensor], torch.Tensor]
-
-# --------------------------------------------------------------------------- paper numbers
-
-#: Fig. 2: no table in the paper; its claim, used as a lower bound per row.
-PAPER_FIG2: dict[str, Any] = {
-    "claim": "FGSM fooling rate above 90 % for every protocol (NTU-XS, NTU-XV, Kinetics) from eps = 0.02",
-    "min_fooling_rate": 0.90, "from_eps": 0.02,
-}
-#: Table I: basic mode, targeted (least likely), fooling rate by eps x 1e-3.
-PAPER_TABLE1: dict[str, Any] = {
-    "eps_x1e3": [4, 6, 8, 10, 12],
-    "ntu_xs": [0.894, 0.966, 0.987, 0.992, 0.998],
-    "ntu_xv": [0.782, 0.855, 0.933, 0.989, 0.996],
-    "kinetics": [0.825, 0.925, 0.965, 0.975, 0.993],
-}
-#: Table II: localized mode, eps 0.04, fooling rate for regions 1-4.
-PAPER_TABLE2: dict[str, Any] = {
-    "eps": 0.04,
-    "ntu_xs": [0.908, 0.933, 0.613, 0.833],
-    "ntu_xv": [0.852, 0.917, 0.600, 0.817],
-}
-#: Table III: ST-GCN -> 2s-AGCN transfer on NTU-XV, eps 0.012.
-PAPER_TABLE3: dict[str, Any] = {
-    "eps": 0.012, "dataset": "NTU-XV",
-    "joint": {"clean_accuracy": 0.937, "attacked_accuracy": 0.135, "fooling_rate": 0.861},
-    "bone": {"clean_accuracy": 0.932, "attacked_accuracy": 0.068, "fooling_rate": 0.931},
-    "ensemble": {"clean_accuracy": 0.951, "attacked_accuracy": 0.118, "fooling_rate": 0.884},
-}
-#: The ablation has no table in the paper (Figs. 6-7 show the effect on the skeletons).
-PAPER_ABLATION: dict[str, Any] = {
-    "claim": "Figs. 6-7: without the regularisers the perturbation is visibly less smooth and "
-             "bones change length; no numbers are given",
-}
-
-#: Defaults of the sweeps.
-FIG2_EPS: tuple[float, ...] = (0.0, 0.0025, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04)
-TABLE1_EPS: tuple[float, ...] = (0.004, 0.006, 0.008, 0.010, 0.012)
-TABLE2_EPS = 0.04
-TABLE3_EPS = 0.012
-ABLATION_EPS = 0.01
-#: Samples per class of the subset when none is given.
-DEFAULT_PER_CLASS = DEFAULT_EXPERIMENT_PER_CLASS
-#: Whether an experiment attacks only samples the (source) model classifies correctly:
-#: the attack tables report fooling over those; Table III reports the target models'
-#: clean accuracy, so it attacks a balanced subset regardless of correctness.
-CORRECT_ONLY: dict[str, bool] = {"fig2": True, "table1": True, "table2": True, "table3": False, "ablation": True}
-
-# --------------------------------------------------------------------------- samples
-
-
-@dataclass(frozen=True)
-class SampleSpec:
-    """Which samples an experiment attacks.
-
-    Attributes:
-        per_class: samples per class (fewer where a class has fewer); ``None``: all.
-        seed: seeds the draw within each class.
-        correct_only: keep only samples the model classifies correctly (drawn in a seeded
-            order until ``per_class`` correct ones are found).
-    """
-
-    per_class: int | None = DEFAULT_PER_CLASS
-    seed: int = 0
-    correct_only: bool = True
-
-    def __post_init__(self) -> None:
-        if self.per_class is not None and (not isinstance(self.per_class, (int, np.integer))
-                                           or isinstance(self.per_class, bool) or self.per_class < 1):
-            raise ValidationError(f"per_class must be an integer >= 1 or None, got {self.per_class!r}",
-                                  field="per_class")
-        if not isinstance(self.seed, (int, np.integer)) or isinstance(self.seed, bool):
-            raise ValidationError(f"seed must be an int, got {self.seed!r}", field="seed")
-
-
-@dataclass
-class Subset:
-    """The samples chosen by :func:`select_samples`.
-
-    Attributes:
-        indices: ``(S,)`` indices into the set, ascending.
-        labels: ``(S,)`` their labels in the model's class order.
-        spec: the specification they were drawn by.
-        candidates_scored: samples the model classified while drawing (0 if not needed).
-    """
-
-    indices: np.ndarray
-    labels: np.ndarray
-    spec: SampleSpec
-    candidates_scored: int = 0
-
-    def __len__(self) -> int:
-        return int(self.indices.size)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"indices": self.indices.tolist(), "num_samples": len(self), "per_class": self.spec.per_class,
-                "seed": self.spec.seed, "correct_only": self.spec.correct_only,
-                "classes": int(np.unique(self.labels).size), "candidates_scored": self.candidates_scored}
-
-
-def _model_device(model: Any, device: str | torch.device | None) -> torch.device:
-    if device is not None:
-        return torch.device(device)
-    if isinstance(model, torch.nn.Module):
-        for p in model.parameters():
-            return p.device
-    return torch.device("cpu")
-
-
-@torch.no_grad()
-def predict(model: Model, data: np.ndarray, *, batch_size: int = DEFAULT_BATCH_SIZE,
-            device: str | torch.device | None = None) -> np.ndarray:
-    """``(N,)`` predicted classes of ``model`` on ``data`` ``(N, C, T, V, M)`` (eval mode,
-    restored afterwards)."""
-    dev = _model_device(model, device)
-    was = model.training if isinstance(model, torch.nn.Module) else None
-    if was is not None:
-        model.eval()
-    try:
-        out = []
-        for lo in range(0, len(data), batch_size):
-            x = torch.from_numpy(np.ascontiguousarray(data[lo:lo + batch_size], dtype=np.float32)).to(dev)
-            logits = model(x)
-            if not isinstance(logits, torch.Tensor) or logits.dim() != 2:
-                raise ValidationError("the model must return logits (N, K)", field="model")
-            out.append(logits.argmax(dim=1).cpu().numpy())
-    finally:
-        if was is not None:
-            model.train(was)
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
-
-
-def select_samples(model: Model, sset: Any, spec: SampleSpec, *, labels: np.ndarray | None = None,
-                   batch_size: int = DEFAULT_BATCH_SIZE, device: str | torch.device | None = None) -> Subset:
-    """A seeded, class-balanced subset of ``sset``.
-
-    Within every class the samples are put in a seeded random order; the first
-    ``per_class`` are taken, or, with ``correct_only``, the first ``per_class`` that the
-    model classifies correctly (candidates are scored in rounds, only as many as needed).
-
-    Args:
-        model: the attacked model (callable ``(N, C, T, V, M) -> (N, K)``).
-        sset: a SkeletonSet (``data``, ``label``).
-        spec: the subset's specification.
-        labels: ``(N,)`` labels in the model's class order (default ``sset.label``); ``-1``
-            (unknown) samples are never chosen.
-    Raises:
-        ValidationError: wrong label count, or no sample qualifies.
-    """
-    lab = np.asarray(sset.label if labels is None else labels, dtype=np.int64)
-    if lab.shape != (len(sset),):
-        raise ValidationError(f"{lab.size} labels for {len(sset)} samples", field="label")
-    rng = np.random.default_rng(spec.seed)
-    queues = {int(c): rng.permutation(np.flatnonzero(lab == c)) for c in np.unique(lab[lab >= 0])}
-    chosen: dict[int, list[int]] = {c: [] for c in queues}
-    want = {c: len(q) if spec.per_class is None else min(spec.per_class, len(q)) for c, q in queues.items()}
-    scored = 0
-    if not spec.correct_only:
-        for c, q in queues.items():
-            chosen[c] = q[:want[c]].tolist()
-    else:
-        pos = {c: 0 for c in queues}
-        while True:
-            batch = []
-            for c, q in queues.items():
-                need = want[c] - len(chosen[c])
-                take = q[pos[c]:pos[c] + need]
-                pos[c] += take.size
-                batch += [(c, int(i)) for i in take]
-            if not batch:
-                break
-            idx = np.array([i for _, i in batch])
-            pred = predict(model, sset.data[idx], batch_size=batch_size, device=device)
-            scored += idx.size
-            for (c, i), p in zip(batch, pred):
-                if int(p) == c:
-                    chosen[c].append(i)
-    indices = np.array(sorted(i for v in chosen.values() for i in v), dtype=np.int64)
-    if indices.size == 0:
-        raise ValidationError("no sample qualifies for the experiment"
-                              + (" (the model classifies none correctly)" if spec.correct_only else ""),
-                              field="data")
-    short = {c: len(v) for c, v in chosen.items() if spec.per_class is not None and len(v) < spec.per_class}
-    if short:
-        log.info("classes with fewer than %s qualifying samples: %s", spec.per_class, short)
-    return Subset(indices=indices, labels=lab[indices], spec=spec, candidates_scored=scored)
-
-
-def select_total(model: Model, sset: Any, total: int, *, seed: int = 0, correct_only: bool = True,
-                 labels: np.ndarray | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
-                 device: str | torch.device | None = None) -> Subset:
-    """``total`` samples of ``sset``, class-balanced: :func:`select_samples` with
-    ``ceil(total / classes)`` per class, then taken round-robin over the classes (in a
-    seeded order) until ``total`` are chosen (fewer when too few qualify).
-
-    Raises:
-        ValidationError: ``total < 1``, or as :func:`select_samples`.
-    """
-    if isinstance(total, bool) or not isinstance(total, (int, np.integer)) or total < 1:
-        raise ValidationError(f"total must be an integer >= 1, got {total!r}", field="samples")
-    lab = np.asarray(sset.label if labels is None else labels, dtype=np.int64)
-    classes = np.unique(lab[lab >= 0])
-    spec = SampleSpec(per_class=max(1, math.ceil(total / max(1, classes.size))), seed=seed,
-                      correct_only=correct_only)
-    sub = select_samples(model, sset, spec, labels=lab, batch_size=batch_size, device=device)
-    if len(sub) <= total:
-        return sub
-    by_class = {int(c): sub.indices[sub.labels == c].tolist() for c in np.unique(sub.labels)}
-    order = np.random.default_rng([seed, 1]).permutation(sorted(by_class)).tolist()
-    keep: list[int] = []
-    for r in range(spec.per_class):
-        keep += [by_class[c][r] for c in order if r < len(by_class[c])]
-    keep_arr = np.array(sorted(keep[:total]), dtype=np.int64)
-    return Subset(indices=keep_arr, labels=lab[keep_arr], spec=spec, candidates_scored=sub.candidates_scored)
-
-
-# --------------------------------------------------------------------------- results
-
-
-@dataclass
-class FgsmRow:
-    """Fig. 2, one point: FGSM at ``eps`` (data units, metres for NTU).
-
-    ``fooling_rate_*``: targeted: predicted as the least-likely class; untargeted: the
-    prediction changed. ``paper_min_fooling_rate``: the paper's lower bound (0.9 from eps
-    0.02 on), else ``None``."""
-
-    eps: float
-    targeted: bool
-    fooling_rate_over_correct: float | None
-    fooling_rate_over_all: float | None
-    adversarial_accuracy: float | None
-    mean_joint_displacement_mm: float | None
-    paper_min_fooling_rate: float | None
-
-
-@dataclass
-class BasicRow:
-    """Table I, one column: CIASA basic mode at ``eps`` (least-likely targets)."""
-
-    eps: float
-    eps_x1e3: float
-    targeted_fooling_rate_over_correct: float | None
-    targeted_fooling_rate_over_all: float | None
-    untargeted_fooling_rate_over_correct: float | None
-    mean_joint_displacement_mm: float | None
-    bone_length_error_mean: float | None
-    seconds: float
-    paper_ntu_xs: float | None
-    paper_ntu_xv: float | None
-    paper_kinetics: float | None
-
-
-@dataclass
-class RegionRow:
-    """Table II, one column: CIASA localized mode on region ``region`` (1-based)."""
-
-    region: int
-    name: str
-    joints: int
-    targeted_fooling_rate_over_correct: float | None
-    targeted_fooling_rate_over_all: float | None
-    untargeted_fooling_rate_over_correct: float | None
-    mean_joint_displacement_mm_region: float | None
-    seconds: float
-    paper_ntu_xs: float | None
-    paper_ntu_xv: float | None
-
-
-@dataclass
-class TransferRow:
-    """Table III, one row: a model scoring the source model's adversarial skeletons
-    (``white_box``: the source model itself). ``fooling_rate_over_correct``: misclassified
-    after the attack among the samples this model classified correctly before it."""
-
-    model: str
-    white_box: bool
-    num_samples: int
-    clean_accuracy: float | None
-    attacked_accuracy: float | None
-    fooling_rate_over_correct: float | None
-    targeted_transfer_over_correct: float | None
-    paper_clean_accuracy: float | None
-    paper_attacked_accuracy: float | None
-    paper_fooling_rate: float | None
-
-
-@dataclass
-class AblationRow:
-    """The ablation, one variant: which regularisers are on, fooling and perceptibility
-    (displacement mm; bone-length error relative; speed, acceleration, jerk differences
-    in data units per s, s^2, s^3; clip excess in data units)."""
-
-    variant: str
-    smoothness: bool
-    realignment: bool
-    gan: bool
-    targeted_fooling_rate_over_correct: float | None
-    targeted_fooling_rate_over_all: float | None
-    mean_joint_displacement_mm: float | None
-    bone_length_error_mean: float | None
-    speed_difference: float | None
-    acceleration_difference: float | None
-    jerk_difference: float | None
-    clip_excess_max: float | None
-    seconds: float
-
-
-#: Row fields shown as percentages in markdown (everything else keeps its unit).
-_PERCENT_MARKERS = ("rate", "accuracy", "paper_ntu", "paper_kinetics", "transfer")
-
-
-def _is_percent(name: str) -> bool:
-    return any(m in name for m in _PERCENT_MARKERS)
-
-
-def _cell(name: str, value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        if _is_percent(name):
-            return f"{100 * value:.1f}"
-        if name == "eps":
-            return f"{value:g}"
-        return f"{value:.4g}"
-    return str(value)
-
-
-@dataclass
-class ExperimentResult:
-    """An experiment's outcome.
-
-    Attributes:
-        name: ``fig2``, ``table1``, ``table2``, ``table3`` or ``ablation``.
-        title: one line saying what was measured.
-        rows: the typed rows (:class:`FgsmRow`, :class:`BasicRow`, :class:`RegionRow`,
-            :class:`TransferRow`, :class:`AblationRow`), measured values next to the
-            paper's (``paper_*`` fields, fractions).
-        paper: the paper's numbers as published (fractions) and their protocol.
-        settings: everything needed to rerun it (model, subset indices, eps, iterations,
-            seeds, attack config).
-        seconds: wall time of the experiment.
-        notes: caveats worth printing with the table.
-    """
-
-    name: str
-    title: str
-    rows: list[Any]
-    paper: dict[str, Any]
-    settings: dict[str, Any]
-    seconds: float
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def columns(self) -> list[str]:
-        """The row fields, in order."""
-        return [f.name for f in fields(self.rows[0])] if self.rows else []
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-able dict (rows as dicts; rates as fractions)."""
-        return {"name": self.name, "title": self.title, "seconds": self.seconds, "settings": self.settings,
-                "paper": self.paper, "notes": self.notes, "rows": [asdict(r) for r in self.rows]}
-
-    def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, default=_json_default)
-
-    def to_markdown(self) -> str:
-        """A markdown section: title, settings line, the table (rates in %), notes."""
-        cols = self.columns
-        heads = [c + (" (%)" if _is_percent(c) else "") for c in cols]
-        s = self.settings
-        lines = [f"## {self.name}: {self.title}", ""]
-        lines.append(f"Model `{s.get('model')}`, {s.get('num_samples')} samples "
-                     f"({s.get('samples', {}).get('per_class')} per class, seed {s.get('samples', {}).get('seed')}, "
-                     f"{'correctly classified only' if s.get('samples', {}).get('correct_only') else 'any'})"
-                     + (f", {s['iterations']} iterations" if s.get("iterations") else "")
-                     + f"; {self.seconds:.1f} s.")
-        lines += ["", "| " + " | ".join(heads) + " |", "|" + "|".join("---" for _ in cols) + "|"]
-        for r in self.rows:
-            lines.append("| " + " | ".join(_cell(c, getattr(r, c)) for c in cols) + " |")
-        if self.notes:
-            lines.append("")
-            lines += [f"- {n}" for n in self.notes]
-        return "\n".join(lines) + "\n"
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return str(value)
-
 
 # --------------------------------------------------------------------------- plumbing
 

@@ -15,7 +15,7 @@ from pipeline.errors import ValidationError
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from attack.experiments import ExperimentResult
+    from attack.experiment_result import ExperimentResult
 
 
 def _figure(width: float = 6.4, height: float = 4.2) -> Figure:

@@ -57,7 +57,7 @@ def main() -> None:
     import torch
 
     from attack.ciasa import CIASA
-    from attack.experiments import SampleSpec, select_samples
+    from attack.sample_selection import SampleSpec, select_samples
     from attack.runner import attack_set
     from pipeline.io_utils import atomic_outputs
     from pipeline.models import load_recognizer

@@ -60,7 +60,7 @@ def select_stage(source: Any, model: str, out_dir: str | Path, key: str, *, batc
                  device: str = "auto") -> SetOutput:
     """Draw ``source.samples`` sequences (class-balanced, seeded; correctly classified with
     ``source.correct_only``) and write them as ``<out_dir>/clean.npz``."""
-    from attack.experiments import select_total
+    from attack.sample_selection import select_total
     from pipeline.evaluate import align_labels
     from pipeline.models import load_recognizer
     from pipeline.skeleton_set import save_skeleton_set

@@ -70,6 +70,8 @@ def experiment_command(
     """Run one experiment of the paper on a subset and write a markdown table, a JSON
     record (with the paper's numbers beside the measured ones) and a plot."""
     import attack.experiments as ex
+    from attack.paper_protocol import CORRECT_ONLY
+    from attack.sample_selection import SampleSpec
     from attack.plots import plot_result
     from pipeline.errors import ValidationError
     from pipeline.evaluate import align_labels, load_evaluation_set
@@ -85,8 +87,8 @@ def experiment_command(
         raise ValidationError(f"the set's layout is {sset.layout} but model {rec.name} takes {rec.layout.name}",
                               path=data, field="layout")
     labels, _ = align_labels(sset.label, list(sset.class_names), list(rec.class_names), path=str(data))
-    spec = ex.SampleSpec(per_class=per_class, seed=seed,
-                         correct_only=ex.CORRECT_ONLY[name.value] if correct_only is None else correct_only)
+    spec = SampleSpec(per_class=per_class, seed=seed,
+                      correct_only=CORRECT_ONLY[name.value] if correct_only is None else correct_only)
     kw: dict = {"samples": spec, "labels": labels, "seed": seed, "batch_size": batch_size, "device": device}
     if name.value != "fig2":
         kw.update(iterations=iterations, gan_frames=gan_frames or None)
