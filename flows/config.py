@@ -80,6 +80,9 @@ class EvaluateConfig(BaseModel):
 
     batch_size: int = Field(DEFAULT_BATCH_SIZE, ge=1, description="samples per forward pass")
     device: Device = Field("auto", description="torch device: auto, cpu or cuda")
+    transfer_models: list[str] = Field(default_factory=list, description="other recognisers that score the same "
+                                       "four sets (the cross-modal transfer table, transfer.md): bundled names, "
+                                       "checkpoints or pkg.module:factory specs; they must know the set's classes")
 
 
 class CrossModalConfig(BaseModel):

@@ -156,8 +156,9 @@ def evaluate_flow(clean: str, adversarial: str, clean_recovered: str | None, adv
     hashes = {role: None if p is None else load_skeleton_set(p).content_hash()
               for role, p in (("clean", clean), ("adversarial", adversarial), ("clean_recovered", clean_recovered),
                               ("adversarial_recovered", adversarial_recovered))}
+    transfer = {"transfer": [model_fingerprint(m) for m in evaluate.transfer_models]} if evaluate.transfer_models else {}
     key = stage_key("evaluate", sets=hashes, model=model_fingerprint(model),
-                    settings=evaluate.model_dump(mode="json", exclude={"device"}))
+                    settings=evaluate.model_dump(mode="json", exclude={"device", "transfer_models"}), **transfer)
     kwargs = {"clean": clean, "adversarial": adversarial, "clean_recovered": clean_recovered,
               "adversarial_recovered": adversarial_recovered, "model": model, "cfg": evaluate,
               "out_dir": str(stage_dir(run_dir, "evaluate", key)), "key": key}
@@ -282,6 +283,7 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
                 extract_reports={role: r.report for role, r in ext.recovered.items()},
                 crossmodal_json=None if evaluation is None else evaluation.json_path,
                 crossmodal_markdown=None if evaluation is None else evaluation.markdown_path,
+                transfer_json=None if evaluation is None else evaluation.transfer_path,
                 evaluate_error=evaluate_error,
                 bundles={role: {r.name: r.bundle for r in renders if r.role == role and r.bundle} for role in ROLES},
                 samples=samples, timings={k: v for k, v in timings.items() if k != "report"})

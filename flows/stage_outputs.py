@@ -81,9 +81,11 @@ class RecoveredOutput(StageOutput):
 
 
 class EvaluateOutput(StageOutput):
-    """``crossmodal.json`` / ``crossmodal.md`` and the headline numbers."""
+    """``crossmodal.json`` / ``crossmodal.md`` and the headline numbers; ``transfer_path``:
+    ``transfer.json`` when other recognisers scored the sets too (else None)."""
 
     folder: str
     json_path: str
     markdown_path: str
     headline: str
+    transfer_path: str | None = None

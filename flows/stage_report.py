@@ -42,6 +42,7 @@ class RunReportInputs(BaseModel):
     extract_reports: dict[str, str]
     crossmodal_json: str | None
     crossmodal_markdown: str | None
+    transfer_json: str | None = None
     evaluate_error: str | None = None
     bundles: dict[str, dict[str, str]] = Field(default_factory=dict)
     samples: list[SampleStatus]
@@ -75,7 +76,8 @@ ATTACK_METRICS = ("clean_accuracy", "adversarial_accuracy", "targeted_fooling_ra
                   "bone_length_error_mean", "clip_excess_max")
 
 
-def _summary_markdown(inputs: RunReportInputs, crossmodal_md: str | None, attack_metrics: dict[str, Any]) -> str:
+def _summary_markdown(inputs: RunReportInputs, crossmodal_md: str | None, attack_metrics: dict[str, Any],
+                      transfer_md: str | None = None) -> str:
     failed = [s for s in inputs.samples if s.failed]
     lines = ["# Cross-modal run", "", f"Run folder: `{inputs.run_dir}`", "",
              f"{len(inputs.samples)} sequences, {len(inputs.samples) - len(failed)} through every step, "
@@ -84,6 +86,8 @@ def _summary_markdown(inputs: RunReportInputs, crossmodal_md: str | None, attack
         lines += [f"**Evaluation failed:** {inputs.evaluate_error}", ""]
     if crossmodal_md:
         lines += [crossmodal_md.strip(), ""]
+    if transfer_md:
+        lines += [transfer_md.strip(), ""]
     if attack_metrics:
         lines += ["## Attack (source skeletons)", "", "| metric | value |", "|---|---|"]
         lines += [f"| {k} | {'n/a' if v is None else f'{v:.4g}'} |" for k, v in attack_metrics.items()]
@@ -112,6 +116,9 @@ def report_stage(inputs: RunReportInputs, out_dir: str | Path, key: str) -> Repo
     crossmodal = (json.loads(Path(inputs.crossmodal_json).read_text(encoding="utf-8"))
                   if inputs.crossmodal_json else None)
     crossmodal_md = Path(inputs.crossmodal_markdown).read_text(encoding="utf-8") if inputs.crossmodal_markdown else None
+    transfer = json.loads(Path(inputs.transfer_json).read_text(encoding="utf-8")) if inputs.transfer_json else None
+    transfer_md = (Path(inputs.transfer_json).with_suffix(".md").read_text(encoding="utf-8")
+                   if inputs.transfer_json and Path(inputs.transfer_json).with_suffix(".md").is_file() else None)
     extraction = {role: json.loads(Path(p).read_text(encoding="utf-8")).get("summary")
                   for role, p in inputs.extract_reports.items()}
     paths = build_report(ReportInputs(
@@ -120,19 +127,20 @@ def report_stage(inputs: RunReportInputs, out_dir: str | Path, key: str) -> Repo
         attack_json=inputs.attack_json, clean_bundles=inputs.bundles.get("clean", {}),
         adversarial_bundles=inputs.bundles.get("adversarial", {}), clean_recovered=inputs.clean_recovered,
         adversarial_recovered=inputs.adversarial_recovered, extraction_reports=inputs.extract_reports,
-        crossmodal_json=inputs.crossmodal_json, failures=inputs.failures(), timings=inputs.timings,
+        crossmodal_json=inputs.crossmodal_json, transfer_json=inputs.transfer_json, failures=inputs.failures(),
+        timings=inputs.timings,
         unavailable={"crossmodal": f"the evaluation failed: {inputs.evaluate_error}"} if inputs.evaluate_error else {},
     ), out_dir)
     figures = [str(p) for p in paths.figures.values()]
     summary = {"format": SUMMARY_FORMAT, "version": 1, "run_dir": inputs.run_dir, "keys": inputs.stage_keys,
-               "report": str(paths.html), "crossmodal": crossmodal, "attack_metrics": metrics,
+               "report": str(paths.html), "crossmodal": crossmodal, "transfer": transfer, "attack_metrics": metrics,
                "extraction": extraction, "evaluate_error": inputs.evaluate_error,
                "samples": [s.model_dump() for s in inputs.samples], "failures": inputs.failures(),
                "timings": inputs.timings, "config": inputs.config}
     json_path, md_path = out_dir / "summary.json", out_dir / "summary.md"
     with atomic_outputs() as group:
         group.path(json_path).write_text(json.dumps(summary, indent=1, default=str), encoding="utf-8")
-        group.path(md_path).write_text(_summary_markdown(inputs, crossmodal_md, metrics), encoding="utf-8")
+        group.path(md_path).write_text(_summary_markdown(inputs, crossmodal_md, metrics, transfer_md), encoding="utf-8")
     files = [json_path, md_path, paths.html, paths.json, *paths.figures.values()]
     mark_complete(out_dir, key, [f.relative_to(out_dir) for f in files])
     return ReportOutput(key=key, folder=str(out_dir), summary_json=str(json_path), summary_markdown=str(md_path),

@@ -230,7 +230,9 @@ def evaluate_stage(clean: str | Path, adversarial: str | Path, clean_recovered: 
                    key: str) -> EvaluateOutput:
     """Score ``model`` on the four sets (:func:`pipeline.crossmodal.evaluate_crossmodal`);
     a recovered set that is None (no sequence recovered) counts every sample as missing.
-    Writes ``crossmodal.json`` and ``crossmodal.md`` into ``out_dir``."""
+    Writes ``crossmodal.json`` and ``crossmodal.md`` into ``out_dir``, and with
+    ``cfg.transfer_models`` the transfer table (``transfer.json``, ``transfer.md``,
+    :mod:`pipeline.crossmodal_transfer`) of those recognisers on the same sets."""
     from pipeline.crossmodal import evaluate_crossmodal, write_crossmodal
     from pipeline.models import load_recognizer
     from pipeline.skeleton_set import load_skeleton_set
@@ -249,9 +251,22 @@ def evaluate_stage(clean: str | Path, adversarial: str | Path, clean_recovered: 
                                                     "clean_recovered": clean_recovered,
                                                     "adversarial_recovered": adversarial_recovered})
     json_path, md_path = write_crossmodal(report, out_dir)
-    mark_complete(out_dir, key, [json_path.name, md_path.name], headline=report.headline())
+    files = [json_path.name, md_path.name]
+    transfer_path = None
+    if cfg.transfer_models:
+        from pipeline.crossmodal_transfer import evaluate_transfer, write_transfer
+
+        others = {spec: load_recognizer(spec, device=dev) for spec in cfg.transfer_models}
+        table = evaluate_transfer(report, others, sets["clean"], sets["adversarial"], sets["clean_recovered"],
+                                  sets["adversarial_recovered"], target_classes=classes, batch_size=cfg.batch_size,
+                                  device=dev)
+        written = write_transfer(table, out_dir)
+        files += [p.name for p in written]
+        transfer_path = str(written[0])
+    mark_complete(out_dir, key, files, headline=report.headline())
     return EvaluateOutput(key=key, folder=str(out_dir), json_path=str(json_path), markdown_path=str(md_path),
-                          headline=report.headline(), seconds=round(time.perf_counter() - t0, 3))
+                          headline=report.headline(), transfer_path=transfer_path,
+                          seconds=round(time.perf_counter() - t0, 3))
 
 
 # --------------------------------------------------------------------------- reuse
@@ -295,6 +310,7 @@ def reuse_evaluation(key: str, out_dir: str | Path) -> EvaluateOutput:
     doc = read_marker(out_dir) or {}
     return EvaluateOutput(key=key, folder=str(out_dir), json_path=str(out_dir / "crossmodal.json"),
                           markdown_path=str(out_dir / "crossmodal.md"), headline=str(doc.get("headline", "")),
+                          transfer_path=str(out_dir / "transfer.json") if (out_dir / "transfer.json").is_file() else None,
                           reused=True)
 
 

@@ -283,29 +283,29 @@ class CrossModalReport:
         samples: x % clean, y % adversarial``."""
         r = self.recovered
         return (f"{self.model} accuracy on {r.clean_accuracy.total} recovered samples: "
-                f"{_pct(r.clean_accuracy.value)} clean, {_pct(r.adversarial_accuracy.value)} adversarial")
+                f"{fmt_pct(r.clean_accuracy.value)} clean, {fmt_pct(r.adversarial_accuracy.value)} adversarial")
 
     def to_markdown(self) -> str:
         """The report as Markdown: headline, summary table, agreement, missing recoveries,
         per-class table and inputs."""
-        lines = [f"# Cross-modal evaluation: {_cell(self.model)} ({self.arch})", "",
-                 f"**{_cell(self.headline())}** (skeletons recovered from the rendered videos; the source "
-                 f"skeletons of the same samples: {_pct(self.source_on_recovered.clean_accuracy.value)} clean, "
-                 f"{_pct(self.source_on_recovered.adversarial_accuracy.value)} adversarial).", ""]
+        lines = [f"# Cross-modal evaluation: {md_cell(self.model)} ({self.arch})", "",
+                 f"**{md_cell(self.headline())}** (skeletons recovered from the rendered videos; the source "
+                 f"skeletons of the same samples: {fmt_pct(self.source_on_recovered.clean_accuracy.value)} clean, "
+                 f"{fmt_pct(self.source_on_recovered.adversarial_accuracy.value)} adversarial).", ""]
         head = ["skeletons", "samples", "clean accuracy", "adversarial accuracy", "accuracy drop",
                 "fooled (over correct)", "fooled (over labelled)", "prediction changed", "still the target"]
-        lines += [_row(head), _row(["---"] * len(head))]
+        lines += [md_row(head), md_row(["---"] * len(head))]
         for title, m in (("source (all samples)", self.source),
                          ("source (recovered samples)", self.source_on_recovered),
                          ("recovered from video", self.recovered)):
             target = m.targeted_fooling_rate_over_all
-            lines.append(_row([title, str(m.num_samples), _frac(m.clean_accuracy), _frac(m.adversarial_accuracy),
-                               _pp(m.accuracy_drop), _frac(m.untargeted_fooling_rate_over_correct),
-                               _frac(m.untargeted_fooling_rate_over_labelled), _frac(m.prediction_change_rate),
-                               "n/a" if target is None else _frac(target)]))
+            lines.append(md_row([title, str(m.num_samples), fmt_rate(m.clean_accuracy), fmt_rate(m.adversarial_accuracy),
+                               fmt_pp(m.accuracy_drop), fmt_rate(m.untargeted_fooling_rate_over_correct),
+                               fmt_rate(m.untargeted_fooling_rate_over_labelled), fmt_rate(m.prediction_change_rate),
+                               "n/a" if target is None else fmt_rate(target)]))
         lines += ["", f"Recovered predictions equal to the source predictions, on the {self.num_recovered} "
-                      f"recovered samples: clean {_frac(self.clean_agreement)}, adversarial "
-                      f"{_frac(self.adversarial_agreement)}.", ""]
+                      f"recovered samples: clean {fmt_rate(self.clean_agreement)}, adversarial "
+                      f"{fmt_rate(self.adversarial_agreement)}.", ""]
         if self.targets_source is None:
             lines += ["No attack targets were given: the target columns are n/a.", ""]
         missing = sorted(set(self.missing_clean_recovered) | set(self.missing_adversarial_recovered))
@@ -321,34 +321,39 @@ class CrossModalReport:
         lines += ["## Per class", ""]
         head = ["class", "support", "clean source", "adversarial source", "recovered support",
                 "clean recovered", "adversarial recovered"]
-        lines += [_row(head), _row(["---"] * len(head))]
+        lines += [md_row(head), md_row(["---"] * len(head))]
         for c in self.per_class:
-            lines.append(_row([_cell(c.name), str(c.support), _pct(c.clean_source), _pct(c.adversarial_source),
-                               str(c.recovered_support), _pct(c.clean_recovered), _pct(c.adversarial_recovered)]))
+            lines.append(md_row([md_cell(c.name), str(c.support), fmt_pct(c.clean_source), fmt_pct(c.adversarial_source),
+                               str(c.recovered_support), fmt_pct(c.clean_recovered), fmt_pct(c.adversarial_recovered)]))
         lines += ["", "## Inputs", ""]
         head = ["set", "file", "samples", "frames (T)", "fps", "content hash"]
-        lines += [_row(head), _row(["---"] * len(head))]
+        lines += [md_row(head), md_row(["---"] * len(head))]
         for role, info in self.inputs.items():
-            lines.append(_row([role.replace("_", " "), _cell(info.path or "(in memory)"), str(info.num_samples),
+            lines.append(md_row([role.replace("_", " "), md_cell(info.path or "(in memory)"), str(info.num_samples),
                                str(info.frames), f"{info.fps:g}", f"`{info.content_hash[:12]}`"]))
         return "\n".join(lines) + "\n"
 
 
-def _pct(value: float | None) -> str:
+def fmt_pct(value: float | None) -> str:
+    """A share as ``'12.5 %'`` (``'n/a'`` for None or NaN)."""
     return "n/a" if value is None or math.isnan(value) else f"{100 * value:.1f} %"
 
 
-def _pp(value: float | None) -> str:
+def fmt_pp(value: float | None) -> str:
+    """A difference of shares as ``'12.5 pp'``."""
     return "n/a" if value is None else f"{100 * value:.1f} pp"
 
 
-def _frac(rate: Rate) -> str:
-    return f"{_pct(rate.value)} ({rate.count}/{rate.total})"
+def fmt_rate(rate: Rate) -> str:
+    """A rate with its counts: ``'50.0 % (3/6)'``."""
+    return f"{fmt_pct(rate.value)} ({rate.count}/{rate.total})"
 
 
-def _cell(text: str) -> str:
+def md_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _row(cells: Sequence[str]) -> str:
+def md_row(cells: Sequence[str]) -> str:
+    """One Markdown table row."""
     return "| " + " | ".join(cells) + " |"

@@ -42,6 +42,9 @@ def crossmodal_command(
                                            "when present, else no target rates"),
     out: Optional[Path] = typer.Option(None, "--out", help="output folder for crossmodal.json and crossmodal.md "
                                        "(default: crossmodal/<model>-<attack folder>)"),
+    transfer_models: str = typer.Option("", "--transfer-models", help="other recognisers, comma-separated, that "
+                                        "score the same four sets (the transfer table: transfer.json and "
+                                        "transfer.md); each must know the sets' classes"),
     batch_size: int = typer.Option(_default_batch_size(), "--batch-size", min=1, help="samples per forward pass"),
     device: str = typer.Option("cpu", "--device", help="torch device (cpu, cuda, cuda:1...)"),
 ) -> None:
@@ -69,7 +72,20 @@ def crossmodal_command(
         report = evaluate_crossmodal(rec, *(sets[role] for role in ROLES), targets=given,
                                      target_classes=target_classes if given is not None else None,
                                      batch_size=batch_size, device=device, progress=on_batch, paths=files)
-    written = write_crossmodal(report, out if out is not None else _default_out(model, adversarial))
+    out_dir = out if out is not None else _default_out(model, adversarial)
+    written = write_crossmodal(report, out_dir)
+    others = [s.strip() for s in transfer_models.split(",") if s.strip()]
+    transfer = None
+    if others:
+        from pipeline.crossmodal_transfer import evaluate_transfer, write_transfer
+
+        recs = {spec: load_recognizer(spec, device=device) for spec in others}
+        with progress_bar(f"scoring the run with {len(recs)} other recogniser(s)", len(recs)) as advance:
+            transfer = evaluate_transfer(report, recs, *(sets[role] for role in ROLES), targets=given,
+                                         target_classes=target_classes if given is not None else None,
+                                         batch_size=batch_size, device=device, paths=files,
+                                         progress=lambda _label: advance(1))
+        written += write_transfer(transfer, out_dir)
 
     table = Table(title=f"{rec.name} ({rec.arch}): source vs recovered from video")
     for name, justify in (("skeletons", "left"), ("samples", "right"), ("clean acc.", "right"),
@@ -92,4 +108,14 @@ def crossmodal_command(
     if missing:
         console.print(f"missing recovery: {missing} of {report.num_samples} samples (left out of the recovered rows)")
     console.print(report.headline())
+    if transfer is not None:
+        ttable = Table(title="transfer: the same sets scored by other recognisers")
+        for name in ("recogniser", "attacked", "recovered clean", "recovered adversarial", "recovered drop"):
+            ttable.add_column(name, justify="left" if name == "recogniser" else "right")
+        for r in transfer.rows:
+            d = r.recovered_drop
+            ttable.add_row(r.model, "yes" if r.attacked else "no", pct(r.recovered.clean_accuracy.value),
+                           pct(r.recovered.adversarial_accuracy.value),
+                           "n/a" if d is None else f"{100 * d.value:.1f} pp [{100 * d.low:.1f}, {100 * d.high:.1f}]")
+        console.print(ttable)
     console.print("wrote " + ", ".join(str(p) for p in written))

@@ -30,6 +30,7 @@ from flows.report.html_parts import (  # noqa: F401 - Cell, Html, esc, table, ta
     table,
     tag,
 )
+from flows.report.transfer import NOT_REQUESTED, transfer_html
 
 
 # --------------------------------------------------------------------------- sections
@@ -285,7 +286,9 @@ def failures_section(c: dict[str, Any]) -> Html:
 
 def render(content: dict[str, Any], figures: Sequence[FigureOut]) -> str:
     """The whole page."""
-    body = join([header(content), run_section(content), crossmodal_section(content), figures_section(figures),
+    body = join([header(content), run_section(content), crossmodal_section(content),
+                 transfer_html(content.get("transfer") or {"available": False, "reason": NOT_REQUESTED}),
+                 figures_section(figures),
                  extraction_section(content), attack_section(content), samples_section(content),
                  failures_section(content)])
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

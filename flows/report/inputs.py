@@ -62,6 +62,8 @@ class ReportInputs:
         extraction_reports: ``"clean"`` / ``"adversarial"`` -> the ``<stem>_report.json``
             of pose extraction.
         crossmodal_json: ``crossmodal.json`` of the cross-modal evaluation, or None.
+        transfer_json: ``transfer.json``, the same sets scored by other recognisers
+            (:mod:`pipeline.crossmodal_transfer`), or None.
         failures: what went wrong in the run, one dict per failure (``stage``, ``sample``,
             ``reason``; other keys are shown too).
         timings: stage name -> seconds.
@@ -87,6 +89,7 @@ class ReportInputs:
     adversarial_recovered: Path | None = None
     extraction_reports: dict[str, Path] = field(default_factory=dict)
     crossmodal_json: Path | None = None
+    transfer_json: Path | None = None
     failures: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     links_relative_to: Path | None = None
@@ -108,6 +111,7 @@ class ReportInputs:
         self.adversarial_recovered = _optional_path(self.adversarial_recovered, "adversarial_recovered")
         self.extraction_reports = _path_map(self.extraction_reports, "extraction_reports")
         self.crossmodal_json = _optional_path(self.crossmodal_json, "crossmodal_json")
+        self.transfer_json = _optional_path(self.transfer_json, "transfer_json")
         self.links_relative_to = _optional_path(self.links_relative_to, "links_relative_to")
         if not isinstance(self.failures, list):
             raise TypeError("ReportInputs.failures must be a list of dicts")
@@ -133,6 +137,7 @@ class ReportInputs:
             "adversarial_recovered": None if self.adversarial_recovered is None else str(self.adversarial_recovered),
             "extraction_reports": {k: str(v) for k, v in self.extraction_reports.items()},
             "crossmodal_json": None if self.crossmodal_json is None else str(self.crossmodal_json),
+            "transfer_json": None if self.transfer_json is None else str(self.transfer_json),
         }
 
 

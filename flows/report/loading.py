@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flows.report.inputs import SETS, ReportInputs, read_attack, read_crossmodal, read_extraction, read_set
+from flows.report.transfer import read_transfer
 
 
 @dataclass
@@ -16,6 +17,7 @@ class Loaded:
 
     attack: dict[str, Any] | None = None
     crossmodal: dict[str, Any] | None = None
+    transfer: dict[str, Any] | None = None
     extraction: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     sets: dict[str, Any] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
@@ -80,4 +82,7 @@ def load_all(inputs: ReportInputs) -> Loaded:
         out.crossmodal, reason = read_crossmodal(inputs.crossmodal_json)
         if reason:
             out.reasons["crossmodal"] = reason
+    out.transfer, reason = read_transfer(inputs.transfer_json)
+    if reason:
+        out.reasons["transfer"] = inputs.unavailable.get("transfer") or reason
     return out

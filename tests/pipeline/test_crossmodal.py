@@ -430,6 +430,26 @@ def test_cli_end_to_end(tmp_path, saved, clean, monkeypatch, capsys):
         "targets_source"] is None
 
 
+def test_cli_transfer_models(tmp_path, saved, clean, monkeypatch, capsys):
+    """``--transfer-models``: the same four sets scored by other recognisers, the given
+    targets applied to each (transfer.json / transfer.md beside crossmodal.json)."""
+    import flows.cli.main as cli_main
+    import pipeline.models
+
+    monkeypatch.setattr(pipeline.models, "load_recognizer", lambda spec, **kw: Marker(list(clean.class_names)))
+    out = tmp_path / "report"
+    rc = cli_main.main(_args(saved, "--model", "marker", "--targets", str(saved["targets"]), "--out", str(out),
+                             "--transfer-models", "twin, other"))
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    assert {p.name for p in out.iterdir()} == {"crossmodal.json", "crossmodal.md", "transfer.json", "transfer.md"}
+    doc = json.loads((out / "transfer.json").read_text())
+    assert [r["model"] for r in doc["rows"]] == ["marker", "twin", "other"]
+    assert all(r["recovered"]["targeted_fooling_rate_over_all"]["count"] == 4 for r in doc["rows"])
+    assert doc["rows"][2]["recovered_drop"]["value"] == pytest.approx(5 / 11)
+    assert "transfer" in captured.out and "45.5 pp" in captured.out
+
+
 def test_cli_bundled_model_identity_recovery(tmp_path, saved, capsys):
     """The real bundled ST-GCN: recovering exactly the source gives the source numbers."""
     import flows.cli.main as cli_main

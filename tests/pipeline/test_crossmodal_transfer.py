@@ -1,0 +1,119 @@
+"""The cross-modal transfer table: one run's four sets scored by the attacked recogniser and
+by others; drops counted by hand, targets realigned by name or dropped, a recogniser of
+other classes named, the table written."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+from pipeline.crossmodal import TARGET_META_KEY, evaluate_crossmodal
+from pipeline.crossmodal_transfer import evaluate_transfer, paired_drop, write_transfer
+from pipeline.errors import LabelMismatchError
+from pipeline.models import build_recognizer
+
+N = 12
+
+
+class Marker(torch.nn.Module):
+    """A recogniser whose logit of class j is -(j - marker)^2, the marker being the first
+    coordinate of the first frame: it predicts the class the data is marked with."""
+
+    def __init__(self, class_names: list[str], name: str = "marker") -> None:
+        super().__init__()
+        self.inner = build_recognizer("stgcn", len(class_names), class_names=class_names, width=8, name=name)
+
+    def __getattr__(self, name):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            return getattr(self.inner, name)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        j = torch.arange(self.inner.num_classes, dtype=x.dtype)
+        return -(j[None, :] - x[:, 0, 0, 0, 0, None]) ** 2
+
+
+def _marked(sset, markers):
+    data = np.array(sset.data, copy=True)
+    data[:, 0, 0, 0, 0] = markers
+    return replace(sset, data=data)
+
+
+@pytest.fixture(scope="module")
+def four():
+    """Sample i of class i. Source adversarial: 0..8 marked as their target (i + 1) % 12.
+    Recovered clean: 0 and 1 misread, 2..11 right. Recovered adversarial: 0..3 still the
+    target, 4..7 back to the label, 8..10 another class, 11 missing."""
+    from pipeline.synth import SynthConfig, generate_synthetic
+
+    synth = generate_synthetic(SynthConfig(samples=36, frames=16, seed=3))
+    rows = [int(np.flatnonzero(synth.label == k)[0]) for k in range(N)]
+    clean = replace(synth.subset(rows), splits={}, sample_meta={})
+    clean = _marked(clean, clean.label)
+    targets = (np.arange(N) + 1) % N
+    adversarial = replace(_marked(clean, np.where(np.arange(N) < 9, targets, np.arange(N))),
+                          sample_meta={TARGET_META_KEY: targets.astype(np.int64)})
+    clean_rec = _marked(clean, [5, 6] + list(range(2, N)))
+    adv_rec = _marked(clean.subset(list(range(11))), [1, 2, 3, 4, 4, 5, 6, 7, 2, 3, 4])
+    return clean, adversarial, clean_rec, adv_rec
+
+
+def test_rows_and_paired_drops_by_hand(four):
+    classes = list(four[0].class_names)
+    attacked = evaluate_crossmodal(Marker(classes), *four)
+    table = evaluate_transfer(attacked, {"twin": Marker(classes, name="twin")}, *four)
+    assert [r.model for r in table.rows] == ["marker", "twin"] and [r.attacked for r in table.rows] == [True, False]
+    for row in table.rows:
+        assert (row.source.clean_accuracy.count, row.source.adversarial_accuracy.count) == (12, 3)
+        assert row.source_drop.value == pytest.approx(9 / 12) and row.source_drop.num_samples == 12
+        assert row.source_drop.low < 9 / 12 < row.source_drop.high
+        assert row.num_recovered == 11 and row.recovered_drop.num_samples == 11
+        assert (row.recovered.clean_accuracy.count, row.recovered.adversarial_accuracy.count) == (9, 4)
+        assert row.recovered_drop.value == pytest.approx(5 / 11)
+        assert row.targets and row.recovered.targeted_fooling_rate_over_all.count == 4
+    assert paired_drop(attacked, "source").value == pytest.approx(0.75)
+    with pytest.raises(ValueError, match="which"):
+        paired_drop(attacked, "render")
+
+
+def test_a_recogniser_without_the_target_classes_is_scored_untargeted(four):
+    """The attacked model knows a 13th class that a target points at; the other does not."""
+    clean, adversarial, clean_rec, adv_rec = four
+    classes = list(clean.class_names)
+    targets = np.array(adversarial.sample_meta[TARGET_META_KEY])
+    targets[9] = N  # "extra", a class only the attacked model has
+    adv = replace(adversarial, sample_meta={TARGET_META_KEY: targets})
+    big = Marker(classes + ["extra"], name="big")
+    attacked = evaluate_crossmodal(big, clean, adv, clean_rec, adv_rec)
+    table = evaluate_transfer(attacked, {"small": Marker(classes, name="small")}, clean, adv, clean_rec, adv_rec,
+                              target_classes=classes + ["extra"])
+    big_row, small_row = table.rows
+    assert big_row.targets and big_row.source.targeted_fooling_rate_over_all.total == 12
+    assert not small_row.targets and small_row.recovered.targeted_fooling_rate_over_all.total == 0
+    assert small_row.source.adversarial_accuracy.count == 3  # untargeted transfer still measured
+    assert "| small (stgcn) | no |" in table.to_markdown() and "n/a |" in table.to_markdown()
+
+
+def test_a_recogniser_of_other_classes_is_named(four):
+    attacked = evaluate_crossmodal(Marker(list(four[0].class_names)), *four)
+    alien = Marker([f"other {k}" for k in range(N)], name="alien")
+    with pytest.raises(LabelMismatchError, match="recogniser 'alien' cannot score this run"):
+        evaluate_transfer(attacked, {"alien": alien}, *four)
+
+
+def test_written_table(tmp_path, four):
+    classes = list(four[0].class_names)
+    attacked = evaluate_crossmodal(Marker(classes), *four)
+    table = evaluate_transfer(attacked, {"twin": Marker(classes, name="twin")}, *four)
+    json_path, md_path = write_transfer(table, tmp_path / "t")
+    doc = json.loads(json_path.read_text())
+    assert doc["format"] == "ciasa.crossmodal_transfer" and doc["attacked_model"] == "marker"
+    assert doc["rows"][1]["recovered_drop"]["value"] == pytest.approx(5 / 11)
+    assert doc["rows"][0]["source"]["adversarial_accuracy"] == {"value": 0.25, "count": 3, "total": 12}
+    md = md_path.read_text()
+    assert md.startswith("## Transfer") and "75.0 pp [" in md and "(n=11)" in md
