@@ -22,15 +22,21 @@ def _default_run_dir() -> str:
     return DEFAULT_RUN_DIR
 
 
-def _config(config: Optional[Path], overrides: Optional[list[str]]):  # noqa: ANN202 - CrossModalConfig
+def _config(config: Optional[Path], overrides: Optional[list[str]],  # noqa: ANN202 - CrossModalConfig
+            preset: Optional[str] = None):
     from flows.config import load_config
 
-    return load_config(config, overrides or [])
+    return load_config(config, overrides or [], preset=preset)
+
+
+_PRESET_HELP = ("named settings applied under --config and the overrides: paper (the paper's scale: 240 "
+                "sequences, four per class; about 6 h of renders on 2 cores, see README)")
 
 
 def run_command(
     overrides: Optional[list[str]] = typer.Argument(None, help=_OVERRIDES_HELP, show_default=False),
     config: Optional[Path] = typer.Option(None, "--config", help="run settings (YAML mapping of the sections)"),
+    preset: Optional[str] = typer.Option(None, "--preset", help=_PRESET_HELP),
     runner: str = typer.Option("local", "--runner", help="where tasks run: local (threads in this process), "
                                "process (process pool), dask (a temporary local cluster) or dask=tcp://host:port "
                                "(an existing cluster)"),
@@ -49,7 +55,7 @@ def run_command(
 
     from flows.runners import ephemeral_api, parse_runner, prepare_api, task_runner
 
-    cfg = _config(config, overrides)
+    cfg = _config(config, overrides, preset)
     if show_config:
         import yaml
 
@@ -78,6 +84,7 @@ def serve_command(
                              "minute)"),
     config: Optional[Path] = typer.Option(None, "--config", help="run settings (YAML): the deployment's default "
                                           "parameters"),
+    preset: Optional[str] = typer.Option(None, "--preset", help=_PRESET_HELP),
     name: str = typer.Option("cross-modal", "--name", help="deployment name"),
     api: Optional[str] = typer.Option(None, "--api", help="Prefect API URL of the running server (default: "
                                       "$PREFECT_API_URL); required"),
@@ -93,7 +100,7 @@ def serve_command(
     from flows.runners import prepare_api
     from pipeline.errors import ValidationError
 
-    cfg = _config(config, overrides)
+    cfg = _config(config, overrides, preset)
     if not (api or os.environ.get("PREFECT_API_URL")):
         raise ValidationError("serve needs a running Prefect server: start one with 'prefect server start --host "
                               "127.0.0.1' and give --api http://127.0.0.1:4200/api (or set PREFECT_API_URL)",

@@ -50,6 +50,13 @@ def test_show_config_prints_every_section(capsys):
         assert section in out
 
 
+def test_preset_paper_in_show_config_and_a_bad_preset(capsys):
+    assert main(["run", "--show-config", "--preset", "paper"]) == 0
+    assert "samples: 240" in capsys.readouterr().out
+    assert main(["run", "--preset", "nope"]) == 1
+    assert "no preset 'nope'" in _one_line_error(capsys)
+
+
 def test_top_level_model_setting_is_taken(capsys):
     """``model=...`` is a field of the run, not the config class handed to the builder (a
     keyword clash once failed every flow test: "got multiple values for argument 'model'")."""

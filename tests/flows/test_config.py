@@ -1,0 +1,34 @@
+"""The run's settings: defaults, a preset, the YAML file and the overrides, in that order."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.config import PRESETS, load_config
+from pipeline.errors import ValidationError
+
+
+def test_paper_preset_is_the_paper_scale_and_gives_way(tmp_path):
+    assert load_config().source.samples == 12
+    paper = load_config(preset="paper")
+    assert paper.source.samples == 240 and paper.model == "stgcn-ntu60" and paper.source.part == "val"
+    assert paper.attack == load_config().attack and paper.render == load_config().render
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text("source:\n  seed: 5\n")
+    merged = load_config(cfg, ["attack.iterations=7"], preset="paper")
+    assert (merged.source.samples, merged.source.seed, merged.attack.iterations) == (240, 5, 7)
+    cfg.write_text("source:\n  samples: 60\n")
+    assert load_config(cfg, preset="paper").source.samples == 60
+    assert load_config(cfg, ["source.samples=8"], preset="paper").source.samples == 8
+
+
+def test_unknown_preset_lists_the_valid_ones():
+    with pytest.raises(ValidationError, match="no preset 'huge' \\(presets: paper\\)") as info:
+        load_config(preset="huge")
+    assert info.value.field == "preset" and "paper" in PRESETS
+
+
+def test_transfer_models_default_empty():
+    assert load_config().evaluate.transfer_models == []
+    cfg = load_config(overrides=["evaluate.transfer_models=[agcn-synth]"])
+    assert cfg.evaluate.transfer_models == ["agcn-synth"]
