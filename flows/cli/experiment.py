@@ -60,8 +60,9 @@ def experiment_command(
     eps: Optional[str] = typer.Option(None, "--eps", help="eps, data units (metres for NTU): comma-separated for "
                                       "fig2 and table1, one value otherwise; default: the paper's (fig2 "
                                       "0-0.04, table1 0.004-0.012, table2 0.04, table3 0.012, ablation 0.01)"),
-    transfer_models: str = typer.Option("agcn-joint-synth,agcn-bone-synth,agcn-synth", "--transfer-models",
-                                        help="table3: comma-separated models scored on the adversarial set"),
+    transfer_models: str = typer.Option("", "--transfer-models",
+                                        help="table3: comma-separated models scored on the adversarial set "
+                                        "(default: every other bundled model of the attacked model's world)"),
     seed: int = typer.Option(0, "--seed", help="seed of the subset draw and of the attacks"),
     batch_size: int = typer.Option(_default("DEFAULT_BATCH_SIZE"), "--batch-size", min=1,
                                    help="samples attacked at once"),
@@ -96,9 +97,12 @@ def experiment_command(
         kw["eps"] = eps_values if name.value in ("fig2", "table1") else eps_values[0]
     args: tuple = (rec, sset)
     if name.value == "table3":
-        names = [s.strip() for s in transfer_models.split(",") if s.strip()]
+        from pipeline.models import bundled_peers
+
+        names = [s.strip() for s in transfer_models.split(",") if s.strip()] or bundled_peers(model)
         if not names:
-            raise ValidationError("--transfer-models names no model", field="transfer_models")
+            raise ValidationError(f"no bundled model shares {model!r}'s world: name the models to score with "
+                                  "--transfer-models", field="transfer_models")
         targets = {}
         for n in names:
             target = load_recognizer(n, device=device)

@@ -57,6 +57,19 @@ BUNDLED: dict[str, tuple[str, ...]] = {
     "agcn-synth": ("agcn-joint-synth.pt", "agcn-bone-synth.pt"),
 }
 
+#: The synthetic world each bundled recogniser learned, by its name's suffix.
+BUNDLED_WORLDS: dict[str, str] = {"-ntu60": "the NTU-60-like world", "-synth": "the twelve-class world"}
+
+
+def bundled_peers(name: str) -> list[str]:
+    """The other bundled recognisers of ``name``'s world (same classes, same data), sorted;
+    empty for a name that is not bundled. What a transfer table scores by default."""
+    if name not in BUNDLED:
+        return []
+    suffix = next((s for s in BUNDLED_WORLDS if name.endswith(s)), None)
+    return sorted(n for n in BUNDLED if n != name and suffix is not None and n.endswith(suffix))
+
+
 #: Architectures: name -> (constructor, preprocessing for the NTU layout). The CTR-GCN
 #: streams differ only by their input, as in the official code (joint, bone, joint
 #: motion, bone motion); so do MS-G3D's, whose data generation is 2s-AGCN's.
@@ -328,6 +341,6 @@ def load_recognizer(spec: str | Path, *, stream: str | None = None, class_names:
     return rec
 
 
-__all__ = ["ARCHS", "BUNDLED", "AGCN", "CTRGCN", "STGCN", "InputSpec", "Preprocess", "Recognizer", "Stream",
-           "build_recognizer", "create_model", "load_checkpoint_file", "load_recognizer", "resolve",
+__all__ = ["ARCHS", "BUNDLED", "BUNDLED_WORLDS", "AGCN", "CTRGCN", "STGCN", "InputSpec", "Preprocess", "Recognizer",
+           "Stream", "build_recognizer", "bundled_peers", "create_model", "load_checkpoint_file", "load_recognizer", "resolve",
            "save_recognizer", "recognizer_payload"]

@@ -74,6 +74,13 @@ def test_table3_transfer(main, files, tmp_path, capsys):
     assert doc["settings"]["iterations"] == 1 and doc["settings"]["attack"]["eps"] == 0.012
 
 
+def test_table3_without_transfer_models_needs_a_bundled_world(main, files, tmp_path, capsys):
+    rc = main(["experiment", "table3", "--data", str(files["data"]), "--model", str(files["model"]), "--out",
+               str(tmp_path / "t3"), "--per-class", "1", "--iterations", "1"])
+    err = capsys.readouterr().err.strip()
+    assert rc == 1 and "no bundled model shares" in err and "--transfer-models" in err
+
+
 @pytest.mark.parametrize("args, needle", [
     (["table1", "--eps", "abc"], "cannot read eps"),
     (["table2", "--eps", "0.01,0.02"], "one eps"),

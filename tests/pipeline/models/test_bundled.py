@@ -86,3 +86,12 @@ def test_ntu60_held_out_accuracy(held_out_ntu60):
     top1, confidence = _accuracy("stgcn-ntu60", held_out_ntu60)
     assert top1 >= NTU60_MIN_TOP1, f"stgcn-ntu60: held-out top-1 {top1:.3f}"
     assert confidence > 0.5
+
+
+def test_bundled_peers_share_the_world():
+    from pipeline.models import bundled_peers
+
+    assert bundled_peers("stgcn-synth") == ["agcn-bone-synth", "agcn-joint-synth", "agcn-synth"]
+    assert "stgcn-ntu60" not in bundled_peers("agcn-synth") and "agcn-synth" not in bundled_peers("agcn-synth")
+    assert all(n.endswith("-ntu60") for n in bundled_peers("stgcn-ntu60"))
+    assert bundled_peers("my-model.pt") == []
