@@ -31,12 +31,16 @@ DEFAULT_SAMPLES = 12
 
 Device = Literal["auto", "cpu", "cuda"]
 
+#: The word in ``evaluate.transfer_models`` that stands for the attacked model's bundled peers.
+PEERS = "peers"
+
 #: Named run presets (``ciasa run --preset NAME``): settings applied first, under the YAML
 #: file and the overrides. ``paper``: the paper's cross-modal experiment at its scale, 240
 #: sequences of the X-view validation split (four per class, class-balanced, each classified
-#: correctly by the attacked model), everything else at the defaults.
+#: correctly by the attacked model), scored by the attacked model's bundled peers too (the
+#: transfer table), everything else at the defaults.
 PRESETS: dict[str, dict[str, Any]] = {
-    "paper": {"source": {"samples": 240}},
+    "paper": {"source": {"samples": 240}, "evaluate": {"transfer_models": [PEERS]}},
 }
 
 
@@ -90,7 +94,9 @@ class EvaluateConfig(BaseModel):
     device: Device = Field("auto", description="torch device: auto, cpu or cuda")
     transfer_models: list[str] = Field(default_factory=list, description="other recognisers that score the same "
                                        "four sets (the cross-modal transfer table, transfer.md): bundled names, "
-                                       "checkpoints or pkg.module:factory specs; they must know the set's classes")
+                                       "checkpoints or pkg.module:factory specs, which must know the set's "
+                                       "classes; 'peers' stands for the other bundled recognisers of the attacked "
+                                       "model's world")
 
 
 class CrossModalConfig(BaseModel):
@@ -146,6 +152,21 @@ def _set_path(doc: dict[str, Any], path: list[str], value: Any) -> None:
             raise ValidationError(f"{'.'.join(path[:i + 1])} is a value, not a section", field=".".join(path))
         node = child
     node[path[-1]] = value
+
+
+def transfer_specs(specs: list[str], model: str) -> list[str]:
+    """``evaluate.transfer_models`` with :data:`PEERS` replaced by the other bundled
+    recognisers of ``model``'s world (:func:`pipeline.models.bundled_peers`; none for a model
+    that is not bundled), duplicates and the attacked model itself left out, order kept."""
+    out: list[str] = []
+    for spec in specs:
+        if spec == PEERS:
+            from pipeline.models import bundled_peers
+
+            out += bundled_peers(model)
+        else:
+            out.append(spec)
+    return [s for i, s in enumerate(out) if s != model and s not in out[:i]]
 
 
 def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,14 @@ from prefect.context import FlowRunContext
 from pydantic import BaseModel, Field
 
 from flows import tasks
-from flows.config import DEFAULT_MODEL, DEFAULT_RUN_DIR, AttackStageConfig, CrossModalConfig, EvaluateConfig
+from flows.config import (
+    DEFAULT_MODEL,
+    DEFAULT_RUN_DIR,
+    AttackStageConfig,
+    CrossModalConfig,
+    EvaluateConfig,
+    transfer_specs,
+)
 from flows.flow_plumbing import collect_mapped, default_runner, finish, gpu_annotation, one_line, sub_flow, timed
 from flows.rundir import is_complete, stage_dir, stage_key, versions, write_manifest
 from flows.stages import (
@@ -156,6 +163,7 @@ def evaluate_flow(clean: str, adversarial: str, clean_recovered: str | None, adv
     hashes = {role: None if p is None else load_skeleton_set(p).content_hash()
               for role, p in (("clean", clean), ("adversarial", adversarial), ("clean_recovered", clean_recovered),
                               ("adversarial_recovered", adversarial_recovered))}
+    evaluate = evaluate.model_copy(update={"transfer_models": transfer_specs(evaluate.transfer_models, model)})
     transfer = {"transfer": [model_fingerprint(m) for m in evaluate.transfer_models]} if evaluate.transfer_models else {}
     key = stage_key("evaluate", sets=hashes, model=model_fingerprint(model),
                     settings=evaluate.model_dump(mode="json", exclude={"device", "transfer_models"}), **transfer)

@@ -32,3 +32,15 @@ def test_transfer_models_default_empty():
     assert load_config().evaluate.transfer_models == []
     cfg = load_config(overrides=["evaluate.transfer_models=[agcn-synth]"])
     assert cfg.evaluate.transfer_models == ["agcn-synth"]
+
+
+def test_peers_stand_for_the_attacked_models_bundled_peers():
+    from flows.config import PEERS, transfer_specs
+    from pipeline.models import bundled_peers
+
+    assert transfer_specs([PEERS], "stgcn-synth") == ["agcn-bone-synth", "agcn-joint-synth", "agcn-synth"]
+    assert transfer_specs(["agcn-synth", PEERS, "x.pt"], "stgcn-synth") == \
+        ["agcn-synth", "agcn-bone-synth", "agcn-joint-synth", "x.pt"]
+    assert transfer_specs([PEERS, "stgcn-synth"], "stgcn-synth") == bundled_peers("stgcn-synth")
+    assert transfer_specs([PEERS], "my/model.pt") == [] and transfer_specs([], "stgcn-ntu60") == []
+    assert load_config(preset="paper").evaluate.transfer_models == [PEERS]

@@ -324,19 +324,20 @@ def test_a_model_from_outside_the_package_runs_end_to_end(harness, config, tmp_p
 
 
 def test_transfer_models_score_the_same_sets_in_the_report(resumed, config):
-    """``evaluate.transfer_models`` (issue 17): the cached run evaluated again with another
-    recogniser of the same world; only the evaluation and the report run again, and the
-    transfer table (attacked model first) reaches the summary and the page."""
+    """``evaluate.transfer_models`` (issue 17): the cached run evaluated again with the other
+    recognisers of the same world ('peers': the bundled 2s-AGCN streams and their
+    ensemble); only the evaluation and the report run again, and the transfer table
+    (attacked model first) reaches the summary and the page."""
     run_dir = resumed["run_dir"]
-    cfg = config.model_copy(update={"evaluate": config.evaluate.model_copy(
-        update={"transfer_models": ["agcn-joint-synth"]})})
+    cfg = config.model_copy(update={"evaluate": config.evaluate.model_copy(update={"transfer_models": ["peers"]})})
     report, counts = _run(cfg, run_dir)
     assert counts == {**dict.fromkeys(STAGE_FUNCTIONS, 0), "evaluate_stage": 1, "report_stage": 1}
     m = _manifest(run_dir)
     assert m["keys"]["evaluate"] != resumed["manifest"]["keys"]["evaluate"]
     transfer = json.loads(Path(m["summary"]).read_text())["transfer"]
-    assert [r["model"] for r in transfer["rows"]] == ["stgcn-synth", "agcn-joint-synth"]
-    assert [r["attacked"] for r in transfer["rows"]] == [True, False]
+    assert [r["model"] for r in transfer["rows"]] == ["stgcn-synth", "agcn-bone-synth", "agcn-joint-synth",
+                                                       "agcn-synth"]
+    assert [r["attacked"] for r in transfer["rows"]] == [True, False, False, False]
     assert transfer["rows"][1]["source"]["clean_accuracy"]["total"] == 2
     assert 'id="transfer-table"' in Path(report).read_text(encoding="utf-8")
     assert "## Transfer" in Path(m["summary"]).with_suffix(".md").read_text(encoding="utf-8")
