@@ -7,8 +7,9 @@ Entry points:
   ``"ctrgcn-bone-motion"``, ``"msg3d"``, ``"msg3d-bone"``); unknown names list the valid ones.
 * :func:`build_recognizer`: a fresh (untrained) :class:`Recognizer` for an architecture,
   layout and class list (what training starts from).
-* :func:`load_recognizer` ``(path_or_name)``: a bundled name (``stgcn-synth``,
-  ``agcn-joint-synth``, ``agcn-bone-synth``, ``agcn-synth`` = the joint+bone ensemble), a
+* :func:`load_recognizer` ``(path_or_name)``: a bundled name (``stgcn-ntu60``,
+  ``agcn-joint-ntu60``, ``stgcn-synth``, ``agcn-joint-synth``, ``agcn-bone-synth``,
+  ``agcn-synth`` = the joint+bone ensemble), a
   ciasa checkpoint, an official ST-GCN / 2s-AGCN / CTR-GCN / MS-G3D state dict, or several of these
   joined with ``+`` (an ensemble: logits summed). Returned in eval mode, parameters frozen.
 * :func:`save_recognizer`: write a ciasa checkpoint (atomically).
@@ -51,6 +52,7 @@ BUNDLED_DIR = Path(__file__).resolve().parent / "bundled"
 #: Bundled recogniser names -> checkpoint files in ``pipeline/models/bundled/``.
 BUNDLED: dict[str, tuple[str, ...]] = {
     "stgcn-ntu60": ("stgcn-ntu60.pt",),
+    "agcn-joint-ntu60": ("agcn-joint-ntu60.pt",),
     "stgcn-synth": ("stgcn-synth.pt",),
     "agcn-joint-synth": ("agcn-joint-synth.pt",),
     "agcn-bone-synth": ("agcn-bone-synth.pt",),
