@@ -58,8 +58,8 @@ clean:
 # Retrain the bundled recognisers exactly as recorded in pipeline/models/bundled/MODEL_CARD.md
 # (resumable: re-run after an interruption). The NTU-60-like world's ST-GCN: 18 epochs of
 # 4,800 sequences, 470-550 s per epoch on a 2-core AMD EPYC with AVX-512 BF16 (measured for
-# epochs 10-18), so about 2.5 h; its 2s-AGCN joint stream (width 16): about 50 s per epoch,
-# 35 min; the twelve-class ones 25-40 min each.
+# epochs 10-18), so about 2.5 h; its 2s-AGCN joint and bone streams (width 16): about 50 s per epoch,
+# 35 min each; the twelve-class ones 25-40 min each.
 NTU60_DATA   := build/ntu60
 BUNDLED_DATA := build/synth-bundled
 bundled-models: bundled-models-ntu60 bundled-models-ntu12
@@ -73,6 +73,10 @@ bundled-models-ntu60: setup
 		--width 16 --window 32 --num-person 2 --epochs 40 --batch-size 16 --lr 0.05 --warmup-epochs 0.5 \
 		--schedule step --lr-steps 0.6,0.8 --precision bf16 --eval-every 10 --seed 0 --threads 2 \
 		--random-crop 1 --no-random-move --half --resume --name agcn-joint-ntu60
+	$(BIN)/ciasa -v train --data $(NTU60_DATA)/xview --arch agcn-bone --out pipeline/models/bundled/agcn-bone-ntu60.pt \
+		--width 16 --window 32 --num-person 2 --epochs 40 --batch-size 16 --lr 0.05 --warmup-epochs 0.5 \
+		--schedule step --lr-steps 0.6,0.8 --precision bf16 --eval-every 10 --seed 0 --threads 2 \
+		--random-crop 1 --no-random-move --half --resume --name agcn-bone-ntu60
 
 bundled-models-ntu12: setup
 	$(BIN)/ciasa data synth --out $(BUNDLED_DATA) --samples 2000 --frames 64 --seed 0
