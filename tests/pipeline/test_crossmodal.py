@@ -13,7 +13,6 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-import torch
 
 from pipeline.crossmodal import (
     TARGET_META_KEY,
@@ -22,98 +21,9 @@ from pipeline.crossmodal import (
     write_crossmodal,
 )
 from pipeline.errors import FormatError, LabelMismatchError, ValidationError
-from pipeline.models import build_recognizer
 from pipeline.skeleton_set import save_skeleton_set
 
-N = 12
-
-
-class Marker(torch.nn.Module):
-    """Stands in for a recogniser: logit of class j = -(j - marker)^2."""
-
-    def __init__(self, class_names: list[str]) -> None:
-        super().__init__()
-        self.inner = build_recognizer("stgcn", len(class_names), class_names=class_names, width=8, name="marker")
-        self.calls = 0
-        self.modes: list[bool] = []  # the training flag at every forward
-
-    def __getattr__(self, name):
-        try:
-            return super().__getattr__(name)
-        except AttributeError:
-            return getattr(self.inner, name)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self.inner.check_input(x)
-        self.calls += 1
-        self.modes.append(self.training)
-        j = torch.arange(self.inner.num_classes, dtype=x.dtype)
-        return -(j[None, :] - x[:, 0, 0, 0, 0, None]) ** 2
-
-
-def _conf(num_class: int = N, at: int = 0) -> float:
-    """Softmax probability of the marked class (marker ``at``) under :class:`Marker`."""
-    logits = -((np.arange(num_class) - at) ** 2.0)
-    return float(np.exp(logits[at]) / np.exp(logits).sum())
-
-
-def _marked(sset, markers) -> object:
-    data = np.array(sset.data, copy=True)
-    data[:, 0, 0, 0, 0] = markers
-    return replace(sset, data=data)
-
-
-@pytest.fixture(scope="module")
-def clean():
-    """12 synthetic samples, sample i of class i, 16 frames, marker = label."""
-    from pipeline.synth import SynthConfig, generate_synthetic
-
-    synth = generate_synthetic(SynthConfig(samples=36, frames=16, seed=3))
-    rows = [int(np.flatnonzero(synth.label == k)[0]) for k in range(N)]
-    sset = replace(synth.subset(rows), splits={}, sample_meta={})
-    return _marked(sset, sset.label)
-
-
-TARGETS = (np.arange(N) + 1) % N  # the attack's target of sample i
-
-
-@pytest.fixture(scope="module")
-def adversarial(clean):
-    """Source adversarial: samples 0..8 pushed to their target, 9..11 not; targets in meta."""
-    markers = np.where(np.arange(N) < 9, TARGETS, np.arange(N))
-    adv = _marked(clean, markers)
-    return replace(adv, sample_meta={TARGET_META_KEY: TARGETS.astype(np.int64)})
-
-
-def _shorter(sset, frames: int = 12):
-    """The same samples cut to ``frames`` frames (recovered sets may differ in T)."""
-    return replace(sset, data=np.ascontiguousarray(sset.data[:, :, :frames]),
-                   num_frames=np.minimum(sset.num_frames, frames))
-
-
-def _from_rows(clean, rows, names_of) -> object:
-    """Samples ``rows`` of ``clean`` (their data, hence their class's marker) under the
-    names and labels of ``names_of``."""
-    sub = clean.subset(list(rows))
-    ref = clean.subset(list(names_of))
-    return replace(sub, name=ref.name, label=ref.label)
-
-
-@pytest.fixture(scope="module")
-def clean_recovered(clean):
-    """Recovered clean: 0 and 1 misread (as 5 and 6), the rest right; shuffled, T = 12."""
-    rows = [5, 6] + list(range(2, N))
-    rec = _shorter(_from_rows(clean, rows, range(N)))
-    return rec.subset(np.random.default_rng(0).permutation(N))
-
-
-@pytest.fixture(scope="module")
-def adversarial_recovered(clean):
-    """Recovered adversarial: 0..3 still the target, 4..7 back to the label, 8..10 another
-    class, 11 missing (extraction failed); shuffled, T = 12."""
-    rows = [1, 2, 3, 4, 4, 5, 6, 7, 2, 3, 4]
-    rec = _shorter(_from_rows(clean, rows, range(11)))
-    return rec.subset(np.random.default_rng(1).permutation(11))
+from tests.pipeline.stand_ins import TARGETS, Marker, N, marker_confidence
 
 
 @pytest.fixture
@@ -174,8 +84,8 @@ def test_per_class_and_per_sample(model, four):
     s0 = by_name[str(four[0].name[0])]
     assert (s0.label, s0.target, s0.clean_source_pred, s0.adversarial_source_pred) == (0, 1, 0, 1)
     assert (s0.clean_recovered_pred, s0.adversarial_recovered_pred) == (5, 1) and s0.recovered
-    assert s0.clean_source_conf == pytest.approx(_conf(at=0)) and s0.adversarial_recovered_conf == pytest.approx(
-        _conf(at=1))
+    assert s0.clean_source_conf == pytest.approx(marker_confidence(N, at=0)) and s0.adversarial_recovered_conf == pytest.approx(
+        marker_confidence(N, at=1))
     s11 = by_name[str(four[0].name[11])]
     assert s11.clean_recovered_present and not s11.adversarial_recovered_present and not s11.recovered
     assert s11.adversarial_recovered_pred is None and s11.adversarial_recovered_conf is None

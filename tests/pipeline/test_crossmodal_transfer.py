@@ -9,58 +9,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-import torch
 
 from pipeline.crossmodal import TARGET_META_KEY, evaluate_crossmodal
 from pipeline.crossmodal_transfer import evaluate_transfer, paired_drop, write_transfer
 from pipeline.errors import LabelMismatchError
-from pipeline.models import build_recognizer
 
-N = 12
-
-
-class Marker(torch.nn.Module):
-    """A recogniser whose logit of class j is -(j - marker)^2, the marker being the first
-    coordinate of the first frame: it predicts the class the data is marked with."""
-
-    def __init__(self, class_names: list[str], name: str = "marker") -> None:
-        super().__init__()
-        self.inner = build_recognizer("stgcn", len(class_names), class_names=class_names, width=8, name=name)
-
-    def __getattr__(self, name):
-        try:
-            return super().__getattr__(name)
-        except AttributeError:
-            return getattr(self.inner, name)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        j = torch.arange(self.inner.num_classes, dtype=x.dtype)
-        return -(j[None, :] - x[:, 0, 0, 0, 0, None]) ** 2
-
-
-def _marked(sset, markers):
-    data = np.array(sset.data, copy=True)
-    data[:, 0, 0, 0, 0] = markers
-    return replace(sset, data=data)
-
-
-@pytest.fixture(scope="module")
-def four():
-    """Sample i of class i. Source adversarial: 0..8 marked as their target (i + 1) % 12.
-    Recovered clean: 0 and 1 misread, 2..11 right. Recovered adversarial: 0..3 still the
-    target, 4..7 back to the label, 8..10 another class, 11 missing."""
-    from pipeline.synth import SynthConfig, generate_synthetic
-
-    synth = generate_synthetic(SynthConfig(samples=36, frames=16, seed=3))
-    rows = [int(np.flatnonzero(synth.label == k)[0]) for k in range(N)]
-    clean = replace(synth.subset(rows), splits={}, sample_meta={})
-    clean = _marked(clean, clean.label)
-    targets = (np.arange(N) + 1) % N
-    adversarial = replace(_marked(clean, np.where(np.arange(N) < 9, targets, np.arange(N))),
-                          sample_meta={TARGET_META_KEY: targets.astype(np.int64)})
-    clean_rec = _marked(clean, [5, 6] + list(range(2, N)))
-    adv_rec = _marked(clean.subset(list(range(11))), [1, 2, 3, 4, 4, 5, 6, 7, 2, 3, 4])
-    return clean, adversarial, clean_rec, adv_rec
+from tests.pipeline.stand_ins import Marker, N
 
 
 def test_rows_and_paired_drops_by_hand(four):

@@ -19,28 +19,7 @@ from pipeline.evaluate import (
 )
 from pipeline.models import build_recognizer
 from pipeline.skeleton_set import save_skeleton_set
-
-
-class FixedLogits(torch.nn.Module):
-    """Stands in for a recogniser: returns preset logits, row by row, whatever the input."""
-
-    def __init__(self, rec, logits: torch.Tensor) -> None:
-        super().__init__()
-        self.inner = rec
-        self.logits = logits
-        self.seen = 0
-
-    def __getattr__(self, name):
-        try:
-            return super().__getattr__(name)
-        except AttributeError:
-            return getattr(self.inner, name)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        self.inner.check_input(x)
-        out = self.logits[self.seen:self.seen + x.shape[0]]
-        self.seen += x.shape[0]
-        return out
+from tests.pipeline.stand_ins import FixedLogits
 
 
 @pytest.fixture(scope="module")
