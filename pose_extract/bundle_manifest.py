@@ -172,7 +172,8 @@ def source_class_names(infos: list[BundleInfo]) -> list[str] | None:
     """The source set's class names: those every bundle's manifest records (identical in
     all of them), else those of the source set manifest when every bundle names the same
     readable one and agrees with it; None otherwise."""
-    from pipeline.skeleton_set import MANIFEST_FORMAT, check_metadata, manifest_path
+    from pipeline.set_metadata import check_metadata
+    from pipeline.skeleton_set import MANIFEST_FORMAT, manifest_path
 
     recorded = {i.source_classes for i in infos}
     if len(recorded) == 1 and None not in recorded:

@@ -38,7 +38,8 @@ from pipeline.formats._checks import is_int
 from pipeline.io_utils import atomic_outputs
 from pipeline.layouts import get_layout
 from pipeline.safe_pickle import safe_load
-from pipeline.skeleton_set import SkeletonSet, check_metadata
+from pipeline.set_metadata import check_metadata
+from pipeline.skeleton_set import SkeletonSet
 from pipeline.tensor import body_mask
 
 log = logging.getLogger(__name__)

@@ -42,7 +42,8 @@ from pipeline.formats._checks import check_part_name, is_int
 from pipeline.io_utils import atomic_outputs, load_json_document
 from pipeline.layouts import get_layout, layout_for_joints
 from pipeline.safe_pickle import safe_load
-from pipeline.skeleton_set import SAMPLE_META_KINDS, SkeletonSet, check_metadata
+from pipeline.set_metadata import check_metadata
+from pipeline.skeleton_set import SAMPLE_META_KINDS, SkeletonSet
 from pipeline.tensor import check_skeleton_array, infer_num_frames
 
 log = logging.getLogger(__name__)
@@ -176,7 +177,7 @@ def _names_digest(names: list[str] | np.ndarray) -> str:
 def _load_meta(path: Path, names: list[str], shape: tuple[int, ...]) -> dict[str, Any] | None:
     """The ciasa sidecar, checked against the data and labels; ``None`` when absent.
 
-    Returns the fields normalised by :func:`pipeline.skeleton_set.check_metadata` (layout
+    Returns the fields normalised by :func:`pipeline.set_metadata.check_metadata` (layout
     as its canonical key, fps as float...) plus the raw ``sample_meta`` entry.
     """
     if not path.is_file():
