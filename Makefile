@@ -59,7 +59,8 @@ clean:
 # (resumable: re-run after an interruption). The NTU-60-like world's ST-GCN: 18 epochs of
 # 4,800 sequences, 470-550 s per epoch on a 2-core AMD EPYC with AVX-512 BF16 (measured for
 # epochs 10-18), so about 2.5 h; its 2s-AGCN joint and bone streams (width 16): about 50 s per epoch,
-# 35 min each; the twelve-class ones 25-40 min each.
+# 35 min each; its MS-G3D joint stream (width 12): about 80 s per epoch, 22 min; the twelve-class
+# ones 25-40 min each.
 NTU60_DATA   := build/ntu60
 BUNDLED_DATA := build/synth-bundled
 bundled-models: bundled-models-ntu60 bundled-models-ntu12
@@ -77,6 +78,10 @@ bundled-models-ntu60: setup
 		--width 16 --window 32 --num-person 2 --epochs 40 --batch-size 16 --lr 0.05 --warmup-epochs 0.5 \
 		--schedule step --lr-steps 0.6,0.8 --precision bf16 --eval-every 10 --seed 0 --threads 2 \
 		--random-crop 1 --no-random-move --half --resume --name agcn-bone-ntu60
+	$(BIN)/ciasa -v train --data $(NTU60_DATA)/xview --arch msg3d --out pipeline/models/bundled/msg3d-joint-ntu60.pt \
+		--width 12 --window 32 --num-person 2 --epochs 16 --batch-size 16 --lr 0.05 --warmup-epochs 0.5 \
+		--schedule step --lr-steps 0.6,0.8 --weight-decay 0.0005 --precision bf16 --eval-every 8 --seed 0 \
+		--threads 2 --random-crop 1 --no-random-move --half --resume --name msg3d-joint-ntu60
 
 bundled-models-ntu12: setup
 	$(BIN)/ciasa data synth --out $(BUNDLED_DATA) --samples 2000 --frames 64 --seed 0
