@@ -268,9 +268,15 @@ def localized_regions(model: Model, sset: Any, *, eps: float = TABLE2_EPS, regio
 
 
 def _paper_transfer_key(name: str, model: Any) -> str | None:
-    arch = str(getattr(model, "arch", "")) + " " + name.lower()
+    """The paper's Table III row for a target model: only 2s-AGCN streams and their
+    ensemble have one (an MS-G3D joint stream is not the paper's 2s-AGCN joint stream).
+    The model's ``arch`` decides when it has one; else its name must say 2s-AGCN."""
+    arch = str(getattr(model, "arch", "") or "").lower()
+    text = arch + " " + name.lower()
+    if "agcn" not in (arch or text):
+        return None
     for key in ("ensemble", "bone", "joint"):
-        if key in arch:
+        if key in text:
             return key
     return None
 

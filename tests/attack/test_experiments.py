@@ -87,6 +87,16 @@ def test_transfer_rows(tiny_model, synth_set):
         ex.transfer(tiny_model, synth_set, {}, samples=ANY)
 
 
+def test_paper_transfer_rows_only_for_2s_agcn():
+    from pipeline.models import build_recognizer
+
+    msg3d = build_recognizer("msg3d", 12, width=6)
+    assert ex._paper_transfer_key("MS-G3D joint (msg3d-joint-ntu60)", msg3d) is None
+    assert ex._paper_transfer_key("agcn-bone-ntu60", build_recognizer("agcn-bone", 12, width=8)) == "bone"
+    assert ex._paper_transfer_key("my 2s-AGCN ensemble", torch.nn.Identity()) == "ensemble"
+    assert ex._paper_transfer_key("my joint model", torch.nn.Identity()) is None
+
+
 def test_ablation_variants(ablation):
     rows = {r.variant: r for r in ablation.rows}
     assert list(rows) == ["full", "no smoothness", "no SSR", "no GAN"]
