@@ -39,9 +39,9 @@ from pipeline.formats.ntu_raw_bodies import (
     ENERGY_CANDIDATE_SLOTS,
     BodySelection,
     body_slots,
+    check_selection,
     energy_order,
     motion_energy,
-    _check_selection,
     select_bodies,
 )
 from pipeline.formats.ntu_raw_text import (
@@ -129,7 +129,7 @@ def read_ntu_raw(
         UnknownFormatError: unknown ``body_selection`` or benchmark.
     """
     src = Path(src)
-    _check_selection(body_selection, max_bodies)
+    check_selection(body_selection, max_bodies)
     if max_frames is not None and not (is_int(max_frames) and max_frames >= 1):
         raise ValidationError(f"max_frames must be an integer >= 1 or None, got {max_frames!r}",
                               field="max_frames")

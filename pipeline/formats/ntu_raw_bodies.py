@@ -27,7 +27,6 @@ from pipeline.errors import (
     ValidationError,
 )
 from pipeline.formats._checks import is_int
-
 from pipeline.formats.ntu_raw_text import NUM_JOINTS, NtuRawSequence
 
 #: Slots scored by the ``"energy"`` selection (2s-AGCN reads at most 4 bodies).
@@ -82,7 +81,7 @@ def select_bodies(
     See the module docstring for the ``"first"`` and ``"energy"`` rules. Absent bodies
     are exactly zero.
     """
-    _check_selection(body_selection, max_bodies)
+    check_selection(body_selection, max_bodies)
     if body_selection == "first":
         chosen = body_slots(seq, max_bodies)
     else:
@@ -92,7 +91,7 @@ def select_bodies(
     return chosen.transpose(3, 1, 2, 0)  # (M, F, V, C) -> (C, F, V, M)
 
 
-def _check_selection(body_selection: str, max_bodies: int) -> None:
+def check_selection(body_selection: str, max_bodies: int) -> None:
     if body_selection not in BODY_SELECTIONS:
         raise UnknownFormatError(
             f"unknown body selection {body_selection!r}; known: {', '.join(BODY_SELECTIONS)}",

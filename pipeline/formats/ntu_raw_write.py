@@ -20,11 +20,10 @@ from pipeline.formats.ntu_names import (
     SKELETON_SUFFIX,
     parse_ntu_name,
 )
+from pipeline.formats.ntu_raw_text import NUM_JOINTS
 from pipeline.io_utils import atomic_outputs
 from pipeline.layouts import get_layout
 from pipeline.skeleton_set import SkeletonSet
-
-from pipeline.formats.ntu_raw_text import NUM_JOINTS
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +33,7 @@ COLOR_INTRINSICS = {"fx": 1081.4, "fy": 1081.4, "cx": 960.0, "cy": 540.0}  # 192
 
 #: Base of the body IDs the writer invents (real Kinect IDs look like 72057594037931101).
 BODY_ID_BASE = 72057594037927936  # 2**56
+
 
 def project_to_pixels(xyz: np.ndarray, intr: dict[str, float]) -> np.ndarray:
     """``(..., 2)`` pixel coordinates of ``(..., 3)`` Kinect camera points (metres).

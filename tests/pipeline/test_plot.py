@@ -14,7 +14,6 @@ from pipeline import plot
 from pipeline.errors import ValidationError
 from pipeline.layouts import NTU25
 from pipeline.skeleton_set import SkeletonSet
-
 from tests.pipeline.plot_sequences import (
     greenish,
     joints_line,

@@ -11,7 +11,6 @@ from PIL import Image
 from pipeline import plot
 from pipeline.layouts import NTU25
 from pipeline.skeleton_set import SkeletonSet
-
 from tests.pipeline.plot_sequences import (
     greenish,
     perturbed_arms,

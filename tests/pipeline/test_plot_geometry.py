@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
@@ -10,7 +9,6 @@ from pipeline import plot
 from pipeline.errors import ValidationError
 from pipeline.layouts import NTU25, OPENPOSE18
 from pipeline.skeleton_set import SkeletonSet
-
 from tests.pipeline.plot_sequences import (
     frames_of,
     joints_line,

@@ -8,7 +8,12 @@ import math
 import pytest
 
 from pipeline.errors import FormatError
-from pipeline.set_metadata import COORDINATE_FRAMES, check_metadata, fps_problem, frame_problem
+from pipeline.set_metadata import (
+    COORDINATE_FRAMES,
+    check_metadata,
+    fps_problem,
+    frame_problem,
+)
 
 GOOD = {
     "layout": "kinect", "fps": 30, "coordinate_frame": "kinect_camera",

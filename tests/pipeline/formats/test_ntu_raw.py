@@ -19,18 +19,16 @@ from pipeline.formats.ntu_raw import (
     parse_skeleton_file,
     read_ntu_raw,
 )
-
 from tests.pipeline.formats.ntu_raw_files import (
     BODY_A,
     BODY_B,
     body_a,
     body_b,
     expected_xyz,
+    one_body_file,
     valid_text_lines,
     write_lines,
-    one_body_file,
 )
-
 
 # --------------------------------------------------------------------------- parsing
 

@@ -19,7 +19,6 @@ from pipeline.formats.ntu_raw import (
     read_ntu_raw,
     select_bodies,
 )
-
 from tests.pipeline.formats.ntu_raw_files import (
     BODY_B,
     INFO_A,
@@ -28,7 +27,6 @@ from tests.pipeline.formats.ntu_raw_files import (
     body_lines,
     write_lines,
 )
-
 
 # --------------------------------------------------------------------------- bodies
 

@@ -20,11 +20,9 @@ from pipeline.formats.ntu_raw import (
     write_ntu_raw,
 )
 from pipeline.skeleton_set import SkeletonSet
-
 from tests.pipeline.formats.ntu_raw_files import (
     random_set,
 )
-
 
 # --------------------------------------------------------------------------- round trip
 
