@@ -1,5 +1,6 @@
-"""A cross-modal run's four sets with every prediction known (shared by the cross-modal
-evaluation and transfer tests).
+"""Shared fixtures of the pipeline tests: a cross-modal run's four sets with every
+prediction known (the cross-modal evaluation and transfer tests), and two waving sequences
+with an arm-perturbed copy (the plot tests).
 
 Twelve synthetic samples, sample ``i`` of class ``i``, each marked with its label
 (:mod:`tests.pipeline.stand_ins`). The attack's target of sample ``i`` is ``(i + 1) % 12``.
@@ -13,6 +14,8 @@ import numpy as np
 import pytest
 
 from pipeline.crossmodal import TARGET_META_KEY
+from pipeline.skeleton_set import SkeletonSet
+from tests.pipeline.plot_sequences import perturbed_arms, waving_set
 from tests.pipeline.stand_ins import TARGETS, N, marked
 
 
@@ -70,3 +73,15 @@ def adversarial_recovered(clean):
 def four(clean, adversarial, clean_recovered, adversarial_recovered):
     """(clean, adversarial, clean recovered, adversarial recovered)."""
     return clean, adversarial, clean_recovered, adversarial_recovered
+
+
+@pytest.fixture()
+def waving() -> SkeletonSet:
+    """Two waving sequences (30 and 20 valid frames of 40), two bodies (plot tests)."""
+    return waving_set()
+
+
+@pytest.fixture()
+def waving_adv(waving: SkeletonSet) -> SkeletonSet:
+    """``waving`` with its arms perturbed (the comparison drawn in red)."""
+    return perturbed_arms(waving)

@@ -17,30 +17,18 @@ from pipeline.skeleton_set import SkeletonSet
 from tests.pipeline.plot_sequences import (
     greenish,
     joints_line,
-    perturbed_arms,
     reddish,
     rgb,
     waving_sequence,
-    waving_set,
 )
-
-
-@pytest.fixture()
-def sset() -> SkeletonSet:
-    return waving_set()
-
-
-@pytest.fixture()
-def adv(sset: SkeletonSet) -> SkeletonSet:
-    return perturbed_arms(sset)
 
 
 # --------------------------------------------------------------------------- png
 
 
-def test_png_written_with_size_and_green_only(sset: SkeletonSet, tmp_path: Path) -> None:
+def test_png_written_with_size_and_green_only(waving: SkeletonSet, tmp_path: Path) -> None:
     out = tmp_path / "strip.png"
-    paths = plot.plot_sample(sset, 0, out=out)
+    paths = plot.plot_sample(waving, 0, out=out)
     assert paths == [out]
     assert out.is_file()
     with Image.open(out) as im:
@@ -54,10 +42,10 @@ def test_png_written_with_size_and_green_only(sset: SkeletonSet, tmp_path: Path)
 
 
 def test_png_with_compare_has_green_and_red(
-    sset: SkeletonSet, adv: SkeletonSet, tmp_path: Path
+    waving: SkeletonSet, waving_adv: SkeletonSet, tmp_path: Path
 ) -> None:
     out = tmp_path / "cmp.png"
-    plot.plot_sample(sset, 0, compare=adv, out=out, num_panels=6, dpi=80)
+    plot.plot_sample(waving, 0, compare=waving_adv, out=out, num_panels=6, dpi=80)
     a = rgb(out)
     with Image.open(out) as im:
         w, h = plot.DEFAULT_PANEL_SIZE
@@ -67,9 +55,9 @@ def test_png_with_compare_has_green_and_red(
 
 
 def test_compare_matched_by_name(
-    sset: SkeletonSet, adv: SkeletonSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    waving: SkeletonSet, waving_adv: SkeletonSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rev = adv.subset([1, 0])  # reversed order: sample 1 must still meet its namesake
+    rev = waving_adv.subset([1, 0])  # reversed order: sample 1 must still meet its namesake
     seen = {}
     real = plot.plot_strip
 
@@ -80,34 +68,34 @@ def test_compare_matched_by_name(
         return real(sequence, layout, **kw)
 
     monkeypatch.setattr(plot, "plot_strip", spy)
-    plot.plot_sample(sset, 1, compare=rev, out=tmp_path / "a.png")
-    np.testing.assert_array_equal(seen["compare"], adv.data[1])
+    plot.plot_sample(waving, 1, compare=rev, out=tmp_path / "a.png")
+    np.testing.assert_array_equal(seen["compare"], waving_adv.data[1])
     assert seen["num_frames"] == 20
     assert "S002A023" in seen["title"] and "standing" in seen["title"]
     # a compare set without the name falls back to the index
     renamed = SkeletonSet(
-        data=adv.data, label=adv.label, name=["x0", "x1"], num_frames=adv.num_frames,
+        data=waving_adv.data, label=waving_adv.label, name=["x0", "x1"], num_frames=waving_adv.num_frames,
         layout="ntu25",
     )
-    plot.plot_sample(sset, 0, compare=renamed, out=tmp_path / "b.png")
-    np.testing.assert_array_equal(seen["compare"], adv.data[0])
+    plot.plot_sample(waving, 0, compare=renamed, out=tmp_path / "b.png")
+    np.testing.assert_array_equal(seen["compare"], waving_adv.data[0])
 
 
-def test_compare_mismatch_raises(sset: SkeletonSet, tmp_path: Path) -> None:
+def test_compare_mismatch_raises(waving: SkeletonSet, tmp_path: Path) -> None:
     other = SkeletonSet(
         data=np.zeros((1, 3, 40, 18, 2), np.float32) + 0.1, label=[0], name=["S001A023"],
         num_frames=[40], layout="openpose18", coordinate_frame="image_normalized_centered",
     )
     with pytest.raises(ValidationError) as ei:
-        plot.plot_sample(sset, 0, compare=other, out=tmp_path / "x.png")
+        plot.plot_sample(waving, 0, compare=other, out=tmp_path / "x.png")
     assert ei.value.sample == "S001A023"
     assert ei.value.field in {"layout", "coordinate_frame", "data"}
     short = SkeletonSet(
-        data=sset.data[:, :, :10].copy(), label=sset.label, name=sset.name,
+        data=waving.data[:, :, :10].copy(), label=waving.label, name=waving.name,
         num_frames=[10, 10], layout="ntu25",
     )
     with pytest.raises(ValidationError) as ei:
-        plot.plot_sample(sset, 0, compare=short, out=tmp_path / "x.png")
+        plot.plot_sample(waving, 0, compare=short, out=tmp_path / "x.png")
     assert ei.value.field == "data" and "S001A023" in str(ei.value)
     assert not (tmp_path / "x.png").exists()
 
@@ -116,9 +104,9 @@ def test_compare_mismatch_raises(sset: SkeletonSet, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("index", [2, -1, 99])
-def test_bad_index_raises(sset: SkeletonSet, tmp_path: Path, index: int) -> None:
+def test_bad_index_raises(waving: SkeletonSet, tmp_path: Path, index: int) -> None:
     with pytest.raises(ValidationError) as ei:
-        plot.plot_sample(sset, index, out=tmp_path / "x.png")
+        plot.plot_sample(waving, index, out=tmp_path / "x.png")
     assert str(index) in str(ei.value)
     assert ei.value.sample == index
     assert not list(tmp_path.iterdir())
@@ -143,7 +131,7 @@ def test_bad_shapes_raise() -> None:
 
 
 def test_no_partial_file_when_savefig_fails(
-    sset: SkeletonSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    waving: SkeletonSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from matplotlib.figure import Figure
 
@@ -154,15 +142,15 @@ def test_no_partial_file_when_savefig_fails(
     monkeypatch.setattr(Figure, "savefig", boom)
     out, gif = tmp_path / "fail.png", tmp_path / "fail.gif"
     with pytest.raises(OSError):
-        plot.plot_sample(sset, 0, out=out, gif=gif)
+        plot.plot_sample(waving, 0, out=out, gif=gif)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_existing_png_kept_on_failure(
-    sset: SkeletonSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    waving: SkeletonSet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "keep.png"
-    plot.plot_sample(sset, 0, out=out)
+    plot.plot_sample(waving, 0, out=out)
     before = out.read_bytes()
     from matplotlib.figure import Figure
 
@@ -171,7 +159,7 @@ def test_existing_png_kept_on_failure(
 
     monkeypatch.setattr(Figure, "savefig", fail)
     with pytest.raises(RuntimeError):
-        plot.plot_sample(sset, 1, out=out)
+        plot.plot_sample(waving, 1, out=out)
     assert out.read_bytes() == before
     assert not list(tmp_path.glob("*.part"))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 from PIL import Image
 
 from pipeline import plot
@@ -13,29 +12,17 @@ from pipeline.layouts import NTU25
 from pipeline.skeleton_set import SkeletonSet
 from tests.pipeline.plot_sequences import (
     greenish,
-    perturbed_arms,
     reddish,
     waving_sequence,
-    waving_set,
 )
-
-
-@pytest.fixture()
-def sset() -> SkeletonSet:
-    return waving_set()
-
-
-@pytest.fixture()
-def adv(sset: SkeletonSet) -> SkeletonSet:
-    return perturbed_arms(sset)
 
 
 # --------------------------------------------------------------------------- gif
 
 
-def test_gif_frame_count_and_duration(sset: SkeletonSet, adv: SkeletonSet, tmp_path: Path) -> None:
+def test_gif_frame_count_and_duration(waving: SkeletonSet, waving_adv: SkeletonSet, tmp_path: Path) -> None:
     png, gif = tmp_path / "s.png", tmp_path / "s.gif"
-    paths = plot.plot_sample(sset, 1, compare=adv, out=png, gif=gif)
+    paths = plot.plot_sample(waving, 1, compare=waving_adv, out=png, gif=gif)
     assert paths == [png, gif]
     with Image.open(gif) as im:
         assert im.format == "GIF"

@@ -12,26 +12,14 @@ from pipeline.skeleton_set import SkeletonSet
 from tests.pipeline.plot_sequences import (
     frames_of,
     joints_line,
-    perturbed_arms,
-    waving_set,
 )
-
-
-@pytest.fixture()
-def sset() -> SkeletonSet:
-    return waving_set()
-
-
-@pytest.fixture()
-def adv(sset: SkeletonSet) -> SkeletonSet:
-    return perturbed_arms(sset)
 
 
 # --------------------------------------------------------------------------- geometry
 
 
-def test_left_shoulder_drawn_on_image_right_and_head_up(sset: SkeletonSet) -> None:
-    fig = plot.plot_strip(sset.data[0], NTU25, num_frames=30)
+def test_left_shoulder_drawn_on_image_right_and_head_up(waving: SkeletonSet) -> None:
+    fig = plot.plot_strip(waving.data[0], NTU25, num_frames=30)
     fig.canvas.draw()
     ax = fig.axes[0]
     xy = joints_line(ax).get_xydata()
@@ -44,15 +32,15 @@ def test_left_shoulder_drawn_on_image_right_and_head_up(sset: SkeletonSet) -> No
     np.testing.assert_allclose(xy[sl], [0.18, 0.45], atol=1e-6)
 
 
-def test_side_view_uses_depth(sset: SkeletonSet) -> None:
-    fig = plot.plot_strip(sset.data[0], NTU25, num_frames=30, view="side", frames=[0])
+def test_side_view_uses_depth(waving: SkeletonSet) -> None:
+    fig = plot.plot_strip(waving.data[0], NTU25, num_frames=30, view="side", frames=[0])
     xy = joints_line(fig.axes[0]).get_xydata()
     assert xy[NTU25.index("head"), 0] == pytest.approx(3.0)
     assert xy[NTU25.index("foot_left"), 0] == pytest.approx(2.88)
 
 
-def test_same_scale_across_panels(sset: SkeletonSet, adv: SkeletonSet) -> None:
-    fig = plot.plot_strip(sset.data[0], NTU25, compare=adv.data[0], num_frames=30)
+def test_same_scale_across_panels(waving: SkeletonSet, waving_adv: SkeletonSet) -> None:
+    fig = plot.plot_strip(waving.data[0], NTU25, compare=waving_adv.data[0], num_frames=30)
     lims = {(ax.get_xlim(), ax.get_ylim()) for ax in fig.axes}
     assert len(lims) == 1
     # both sequences drawn in every panel
@@ -60,8 +48,8 @@ def test_same_scale_across_panels(sset: SkeletonSet, adv: SkeletonSet) -> None:
         assert joints_line(ax, "original") is not None and joints_line(ax, "compare") is not None
 
 
-def test_padded_frames_not_drawn(sset: SkeletonSet) -> None:
-    seq = sset.data[1].copy()  # 20 valid frames of 40
+def test_padded_frames_not_drawn(waving: SkeletonSet) -> None:
+    seq = waving.data[1].copy()  # 20 valid frames of 40
     seq[:, 20:, :, 0] = 50.0  # garbage in the padding must be ignored via num_frames
     fig = plot.plot_strip(seq, NTU25, num_frames=20, num_panels=10)
     ts = frames_of(fig)
@@ -74,15 +62,15 @@ def test_padded_frames_not_drawn(sset: SkeletonSet) -> None:
     assert ei.value.field == "frames"
 
 
-def test_inferred_num_frames_and_short_sequence(sset: SkeletonSet) -> None:
-    fig = plot.plot_strip(sset.data[1], NTU25)  # trailing zeros inferred as padding
+def test_inferred_num_frames_and_short_sequence(waving: SkeletonSet) -> None:
+    fig = plot.plot_strip(waving.data[1], NTU25)  # trailing zeros inferred as padding
     assert max(frames_of(fig)) == 19
-    fig = plot.plot_strip(sset.data[1][:, :3], NTU25, num_panels=8)
+    fig = plot.plot_strip(waving.data[1][:, :3], NTU25, num_panels=8)
     assert frames_of(fig) == [0, 1, 2]
 
 
-def test_absent_body_skipped_and_second_body_drawn(sset: SkeletonSet) -> None:
-    seq = sset.data[0].copy()
+def test_absent_body_skipped_and_second_body_drawn(waving: SkeletonSet) -> None:
+    seq = waving.data[0].copy()
     fig = plot.plot_strip(seq, NTU25, num_frames=30, num_panels=4)
     for ax in fig.axes:
         assert joints_line(ax, body=1) is None  # body 1 is all zero
