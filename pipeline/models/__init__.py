@@ -8,7 +8,8 @@ Entry points:
 * :func:`build_recognizer`: a fresh (untrained) :class:`Recognizer` for an architecture,
   layout and class list (what training starts from).
 * :func:`load_recognizer` ``(path_or_name)``: a bundled name (``stgcn-ntu60``,
-  ``agcn-joint-ntu60``, ``agcn-bone-ntu60``, ``agcn-ntu60`` = their ensemble, ``msg3d-joint-ntu60``, ``stgcn-synth``, ``agcn-joint-synth``, ``agcn-bone-synth``,
+  ``agcn-joint-ntu60``, ``agcn-bone-ntu60``, ``agcn-ntu60`` = their ensemble,
+  ``msg3d-joint-ntu60``, ``stgcn-synth``, ``agcn-joint-synth``, ``agcn-bone-synth``,
   ``agcn-synth`` = the joint+bone ensemble), a
   ciasa checkpoint, an official ST-GCN / 2s-AGCN / CTR-GCN / MS-G3D state dict, or several of these
   joined with ``+`` (an ensemble: logits summed). Returned in eval mode, parameters frozen.
