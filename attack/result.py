@@ -103,3 +103,36 @@ class AttackResult:
             final_pred=cat("final_pred"), final_conf=cat("final_conf"), target_conf=cat("target_conf"),
             success=cat("success"), iterations=cat("iterations"), history=history, metrics={},
             config=dict(parts[0].config))
+
+    def to_state(self) -> dict[str, Any]:
+        """The result as plain tensors, lists and dicts (CPU), for ``torch.save`` and a
+        ``torch.load(..., weights_only=True)``; :meth:`from_state` restores it exactly."""
+        state: dict[str, Any] = {name: None if getattr(self, name) is None else getattr(self, name).detach().cpu()
+                                 for name in _TENSORS}
+        state.update(history={k: [float(v) for v in vals] for k, vals in self.history.items()},
+                     metrics=dict(self.metrics), config=dict(self.config))
+        return state
+
+    @staticmethod
+    def from_state(state: dict[str, Any]) -> "AttackResult":
+        """The result :meth:`to_state` gave.
+
+        Raises:
+            ValueError: a field missing, or a per-sample field whose length is not the
+                number of adversarial samples (the message names the field).
+        """
+        missing = [name for name in (*_TENSORS, "history", "config") if name not in state]
+        if missing:
+            raise ValueError(f"attack result state lacks {', '.join(missing)}")
+        n = state["adversarial"].shape[0]
+        for name in _TENSORS:
+            t = state[name]
+            if t is not None and t.shape[0] != n:
+                raise ValueError(f"attack result state: {name} has {t.shape[0]} rows for {n} samples")
+        return AttackResult(**{name: state[name] for name in _TENSORS}, history=dict(state["history"]),
+                            metrics=dict(state.get("metrics", {})), config=dict(state["config"]))
+
+
+#: The tensor fields of :class:`AttackResult`, in declaration order.
+_TENSORS = ("adversarial", "labels", "targets", "original_pred", "original_conf", "final_pred", "final_conf",
+            "target_conf", "success", "iterations")

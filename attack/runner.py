@@ -35,6 +35,20 @@ def attack_set(atk: Attack, sset: Any, *, labels: np.ndarray | None = None, targ
     Raises:
         ValidationError: layout mismatch, bad batch size or target count (before compute).
     """
+    parts = attack_batches(atk, sset, labels=labels, targets=targets, batch_size=batch_size, progress=progress)
+    return join_batches(atk, parts, sset)
+
+
+def attack_batches(atk: Attack, sset: Any, *, labels: np.ndarray | None = None,
+                   targets: np.ndarray | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
+                   progress: Callable[[int, int], None] | None = None) -> list[AttackResult]:
+    """The per-batch results of :func:`attack_set` (same arguments), not yet joined.
+
+    A sample's result depends only on the batch it is attacked in, so attacking a set in
+    consecutive pieces whose lengths are multiples of ``batch_size`` and joining every
+    piece's batches with :func:`join_batches` gives exactly :func:`attack_set`'s result
+    (the resumable attack stage of the flow does this).
+    """
     if sset.layout != atk.layout.name:
         raise ValidationError(f"the set's layout is {sset.layout} but the attack's is {atk.layout.name}",
                               field="layout")
@@ -42,6 +56,8 @@ def attack_set(atk: Attack, sset: Any, *, labels: np.ndarray | None = None, targ
         raise ValidationError(f"batch_size must be >= 1, got {batch_size}", field="batch_size")
     n = len(sset)
     lab = np.asarray(sset.label if labels is None else labels, dtype=np.int64)
+    if len(lab) != n:
+        raise ValidationError(f"{len(lab)} labels for {n} samples", field="label")
     if targets is not None and len(targets) != n:
         raise ValidationError(f"{len(targets)} targets for {n} samples", field="target")
     parts = []
@@ -54,7 +70,20 @@ def attack_set(atk: Attack, sset: Any, *, labels: np.ndarray | None = None, targ
         parts.append(r)
         if progress is not None:
             progress(hi, n)
+    return parts
+
+
+def join_batches(atk: Attack, parts: list[AttackResult], sset: Any) -> AttackResult:
+    """Join the consecutive batch results ``parts`` of ``atk`` over the whole of ``sset``
+    (in order) into one result with its metrics over the set.
+
+    Raises:
+        ValidationError: the parts do not cover ``sset`` (their sample count differs).
+    """
     result = AttackResult.concat(parts)
+    if result.adversarial.shape[0] != len(sset):
+        raise ValidationError(f"the attack's results cover {result.adversarial.shape[0]} samples, the set has "
+                              f"{len(sset)}", field="samples")
     clean = torch.from_numpy(np.ascontiguousarray(sset.data, dtype=np.float32)).to(result.adversarial.dtype)
     result.metrics = atk.metrics_for(result, clean, np.asarray(sset.num_frames))
     return result

@@ -42,6 +42,7 @@ from flows.stages import (
     SampleStatus,
     SequenceOutput,
     SetOutput,
+    chunk_bounds,
     model_fingerprint,
     sample_refs,
     source_fingerprint,
@@ -64,18 +65,40 @@ class ExtractFlowOutput(BaseModel):
 def attack_flow(clean_set: str, model: str = DEFAULT_MODEL, attack: AttackStageConfig = AttackStageConfig(),
                 run_dir: str = DEFAULT_RUN_DIR) -> SetOutput:
     """Attack the skeleton set ``clean_set`` (CIASA, advanced mode by default); writes
-    ``<run_dir>/attack/<key>/adversarial.npz`` and ``attack.json``."""
+    ``<run_dir>/attack/<key>/adversarial.npz`` and ``attack.json``. With ``attack.chunk``
+    the set is attacked in pieces of that many samples, one task each (saved in
+    ``<run_dir>/attack-piece/``, reused by a resumed run; attacked at once by a process or
+    Dask runner's workers), then joined: the same outputs and key as one task."""
     from pipeline.skeleton_set import load_skeleton_set
 
     clean = load_skeleton_set(clean_set)
-    settings = attack.model_dump(mode="json", exclude={"device"})
-    key = stage_key("attack", clean=clean.content_hash(), model=model_fingerprint(model), settings=settings)
-    kwargs = {"clean_path": str(clean_set), "model": model, "cfg": attack,
-              "out_dir": str(stage_dir(run_dir, "attack", key)), "key": key}
-    t = tasks.with_run_storage(tasks.attack_task, run_dir)
+    settings = attack.model_dump(mode="json", exclude=set(attack.RUN_ONLY))
+    model_fp = model_fingerprint(model)
+    key = stage_key("attack", clean=clean.content_hash(), model=model_fp, settings=settings)
+    out_dir = str(stage_dir(run_dir, "attack", key))
+    pieces = chunk_bounds(len(clean), attack.chunk)
+    if len(pieces) == 1:
+        kwargs = {"clean_path": str(clean_set), "model": model, "cfg": attack, "out_dir": out_dir, "key": key}
+        t = tasks.with_run_storage(tasks.attack_task, run_dir)
+        with gpu_annotation():
+            fut = t.submit(**kwargs)
+        return finish(fut, t, kwargs, lambda o: is_complete(o.folder, key))
+    merge = tasks.with_run_storage(tasks.attack_merge_task, run_dir)
+    kwargs = {"clean_path": str(clean_set), "model": model, "cfg": attack, "chunks": [], "out_dir": out_dir,
+              "key": key}
+    if is_complete(out_dir, key):  # joined before: the pieces are not needed
+        return finish(merge.submit(**kwargs), merge, kwargs, lambda o: is_complete(o.folder, key))
+    jobs = []
+    for start, stop in pieces:
+        piece_key = stage_key("attack-piece", attack=key, start=start, stop=stop)
+        jobs.append({"clean_path": str(clean_set), "model": model, "cfg": attack, "start": start, "stop": stop,
+                     "out_dir": str(stage_dir(run_dir, "attack-piece", piece_key)), "key": piece_key})
+    t = tasks.with_run_storage(tasks.attack_chunk_task, run_dir)
     with gpu_annotation():
-        fut = t.submit(**kwargs)
-    return finish(fut, t, kwargs, lambda o: is_complete(o.folder, key))
+        futures = [t.submit(**job) for job in jobs]
+    chunks = [finish(f, t, job, lambda o: is_complete(o.folder, o.key)) for f, job in zip(futures, jobs)]
+    kwargs["chunks"] = [c.path for c in chunks]
+    return finish(merge.submit(**kwargs), merge, kwargs, lambda o: is_complete(o.folder, key))
 
 
 @flow(name="render", log_prints=False, task_runner=default_runner())

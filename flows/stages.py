@@ -8,8 +8,9 @@ persist as JSON. The Prefect tasks (:mod:`flows.tasks`) wrap these one to one; t
 benchmark calls them directly to measure what Prefect adds.
 
 The records live in :mod:`flows.stage_outputs`, the source data and fingerprints in
-:mod:`flows.sources`, the report stage in :mod:`flows.stage_report`; all are re-exported
-here, where the tasks look them up.
+:mod:`flows.sources`, the attack stage (whole or in resumable pieces) in
+:mod:`flows.stage_attack`, the report stage in :mod:`flows.stage_report`; all are
+re-exported here, where the tasks look them up.
 """
 
 from __future__ import annotations
@@ -28,6 +29,16 @@ from flows.sources import (  # noqa: F401 - re-exported: the stages' public help
     sample_refs,
     sequence_hash,
     source_fingerprint,
+)
+from flows.stage_attack import (  # noqa: F401 - re-exported
+    ATTACK_CPU_THREADS,
+    ChunkOutput,
+    attack_chunk_stage,
+    attack_merge_stage,
+    attack_stage,
+    chunk_bounds,
+    reuse_chunk,
+    write_attack_outputs,
 )
 from flows.stage_outputs import (  # noqa: F401 - re-exported
     ROLES,
@@ -85,72 +96,6 @@ def select_stage(source: Any, model: str, out_dir: str | Path, key: str, *, batc
     return SetOutput(stage="select", key=key, folder=str(out_dir), path=str(path), content_hash=clean.content_hash(),
                      samples=sample_refs(clean), info={"selection": sub.to_dict()},
                      seconds=round(time.perf_counter() - t0, 3))
-
-
-def write_attack_outputs(out: str | Path, adv_set: Any, report: dict[str, Any]) -> list[Path]:
-    """Write ``adversarial.npz`` (+ ``.json``) and ``attack.json`` into ``out``, together
-    (both appear or neither does)."""
-    from pipeline.io_utils import atomic_outputs
-    from pipeline.skeleton_set import save_skeleton_set
-
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    with atomic_outputs() as group:
-        written = [save_skeleton_set(adv_set, out / "adversarial.npz")]
-        group.path(out / "attack.json").write_text(json.dumps(report, indent=2, default=float), encoding="utf-8")
-    return written + [out / "attack.json"]
-
-
-#: torch threads of the attack on the CPU (see :func:`attack_stage`).
-ATTACK_CPU_THREADS = 1
-
-
-def attack_stage(clean_path: str | Path, model: str, cfg: Any, out_dir: str | Path, key: str,
-                 progress: Any = None) -> SetOutput:
-    """Attack the set at ``clean_path`` with the attack of ``cfg``
-    (:class:`~flows.config.AttackStageConfig`); writes ``adversarial.npz`` and
-    ``attack.json`` into ``out_dir``."""
-    import numpy as np
-
-    import torch
-
-    from attack.runner import adversarial_set, attack_provenance, attack_report, attack_set, build_attack
-    from pipeline.evaluate import align_labels
-    from pipeline.models import load_recognizer
-    from pipeline.skeleton_set import load_skeleton_set
-
-    t0 = time.perf_counter()
-    out_dir = Path(out_dir)
-    dev = resolve_device(cfg.device)
-    acfg = cfg.attack_config()
-    rec = load_recognizer(model, device=dev)
-    sset = load_skeleton_set(clean_path)
-    labels, _ = align_labels(sset.label, list(sset.class_names), list(rec.class_names), path=str(clean_path))
-    atk = build_attack(acfg, rec, layout=sset.layout, device=dev)
-    # One torch thread on the CPU: float sums depend on the thread count, so a fixed count
-    # makes the adversarial set (and every key downstream of its content hash) identical
-    # in the main process, a process pool or a Dask worker; one thread is also the fastest
-    # setting for the attack on a shared CPU (docs/BENCHMARKS.md).
-    threads = torch.get_num_threads()
-    if str(dev).startswith("cpu"):
-        torch.set_num_threads(ATTACK_CPU_THREADS)
-    try:
-        result = attack_set(atk, sset, labels=labels, batch_size=cfg.batch_size, progress=progress)
-    finally:
-        torch.set_num_threads(threads)
-    provenance = attack_provenance(atk, acfg.model_dump(mode="json"), rec, sset, source_data=str(clean_path),
-                                   device=dev)
-    adv = adversarial_set(sset, result, provenance)
-    report = attack_report(result, sset, rec)
-    report["source_data"] = str(clean_path)
-    written = write_attack_outputs(out_dir, adv, report)
-    mark_complete(out_dir, key, [p.relative_to(out_dir) for p in written] + ["adversarial.json"])
-    metrics = {k: v for k, v in result.metrics.items() if isinstance(v, (int, float)) or v is None}
-    log.info("attack: success %.3f on %d samples", float(np.mean(result.success.numpy())), len(sset))
-    return SetOutput(stage="attack", key=key, folder=str(out_dir), path=str(written[0]),
-                     content_hash=adv.content_hash(), samples=sample_refs(adv),
-                     info={"metrics": metrics, "success": result.success.numpy().astype(bool).tolist(),
-                           "device": dev}, seconds=round(time.perf_counter() - t0, 3))
 
 
 def render_stage(set_path: str | Path, index: int, role: Role, cfg: Any, out_dir: str | Path, key: str,
@@ -316,7 +261,8 @@ def reuse_evaluation(key: str, out_dir: str | Path) -> EvaluateOutput:
 
 __all__ = ["ATTACK_CPU_THREADS", "ATTACK_METRICS", "ROLES", "SAMPLE_FILE", "SUMMARY_FORMAT", "EvaluateOutput",
            "ExtractOutput", "RecoveredOutput", "ReportOutput", "Role", "RunReportInputs", "SampleRef", "SampleStatus",
-           "SequenceOutput", "SetOutput", "StageOutput", "attack_stage", "evaluate_stage", "extract_output",
+           "SequenceOutput", "SetOutput", "StageOutput", "ChunkOutput", "attack_chunk_stage", "attack_merge_stage",
+           "attack_stage", "chunk_bounds", "reuse_chunk", "evaluate_stage", "extract_output",
            "extract_stage", "load_source", "merge_stage", "model_fingerprint", "render_stage", "report_stage",
            "resolve_device", "reuse_evaluation", "reuse_recovered", "reuse_report", "reuse_set", "sample_refs",
            "select_stage", "sequence_hash", "source_fingerprint", "write_attack_outputs"]

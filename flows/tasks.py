@@ -26,7 +26,7 @@ from prefect import get_run_logger, task
 
 from flows import stages
 from flows.rundir import is_complete
-from flows.stages import EvaluateOutput, ExtractOutput, RecoveredOutput, Role, SequenceOutput, SetOutput
+from flows.stages import ChunkOutput, EvaluateOutput, ExtractOutput, RecoveredOutput, Role, SequenceOutput, SetOutput
 
 #: Lines of a Blender worker log sent to the run logger (per-frame lines are counted, not sent).
 LOG_LINES = 40
@@ -83,6 +83,28 @@ def attack_task(clean_path: str, model: str, cfg: Any, out_dir: str, key: str) -
         logger.info("attacked %d of %d samples", done, total)
 
     return stages.attack_stage(clean_path, model, cfg, out_dir, key, progress=progress)
+
+
+@task(name="attack-piece", task_run_name="attack-{start}-{stop}", **_TASK_OPTIONS)
+def attack_chunk_task(clean_path: str, model: str, cfg: Any, start: int, stop: int, out_dir: str,
+                      key: str) -> ChunkOutput:
+    """Attack one piece of the clean set (:func:`flows.stages.attack_chunk_stage`)."""
+    if is_complete(out_dir, key):
+        return stages.reuse_chunk(key, out_dir)
+    logger = get_run_logger()
+
+    def progress(done: int, total: int) -> None:
+        logger.info("attacked %d of %d samples of piece %d-%d", done, total, start, stop - 1)
+
+    return stages.attack_chunk_stage(clean_path, model, cfg, start, stop, out_dir, key, progress=progress)
+
+
+@task(name="attack-join", **_TASK_OPTIONS)
+def attack_merge_task(clean_path: str, model: str, cfg: Any, chunks: list[str], out_dir: str, key: str) -> SetOutput:
+    """Join the attack's pieces (:func:`flows.stages.attack_merge_stage`)."""
+    if is_complete(out_dir, key):
+        return stages.reuse_set("attack", key, out_dir, "adversarial.npz")
+    return stages.attack_merge_stage(clean_path, model, cfg, chunks, out_dir, key)
 
 
 @task(name="render-sequence", task_run_name="render-{role}-{name}", **_TASK_OPTIONS)

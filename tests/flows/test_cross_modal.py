@@ -45,18 +45,6 @@ STAGE_FUNCTIONS = ("select_stage", "attack_stage", "render_stage", "extract_stag
 
 
 @pytest.fixture(scope="module")
-def harness(tmp_path_factory):
-    """A temporary Prefect server and home for this module."""
-    from prefect.settings import PREFECT_HOME, PREFECT_SERVER_ANALYTICS_ENABLED, temporary_settings
-    from prefect.testing.utilities import prefect_test_harness
-
-    home = tmp_path_factory.mktemp("prefect-home")
-    with temporary_settings({PREFECT_HOME: home, PREFECT_SERVER_ANALYTICS_ENABLED: False}):
-        with prefect_test_harness(server_startup_timeout=180):
-            yield
-
-
-@pytest.fixture(scope="module")
 def config():
     from flows.config import load_config
 
