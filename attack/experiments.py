@@ -18,6 +18,9 @@ markdown or JSON; :mod:`attack.plots` draws its figure. Nothing here reads or wr
 * :func:`ablation`: CIASA with everything, without smoothness, without SSR, without the
   GAN: fooling rate and perceptibility.
 
+Table III lives in :mod:`attack.experiment_transfer` and what the experiments share in
+:mod:`attack.experiment_plumbing`; :func:`transfer` is re-exported here.
+
 All rates are fractions in ``[0, 1]`` (the markdown shows percentages); the paper's
 numbers are stored as fractions too. Displacements are millimetres for NTU (metres x 1000).
 """
@@ -25,104 +28,41 @@ numbers are stored as fractions too. Displacements are millimetres for NTU (metr
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import torch
 
-from attack.ciasa import CIASA
 from attack.config import DEFAULT_BATCH_SIZE, DEFAULT_GAN_FRAMES, DEFAULT_ITERATIONS
-from attack.experiment_result import (
-    AblationRow,
-    BasicRow,
-    ExperimentResult,
-    FgsmRow,
-    RegionRow,
-    TransferRow,
+from attack.experiment_plumbing import (
+    Model,
+    Progress,
+    Ticker,
+    check_eps_list,
+    ciasa_row_run,
+    metric,
+    settings_for,
+    subset_for,
 )
+from attack.experiment_result import AblationRow, BasicRow, ExperimentResult, FgsmRow, RegionRow
+from attack.experiment_transfer import transfer
 from attack.fgsm import FGSM
 from attack.paper_protocol import (
     ABLATION_EPS,
-    CORRECT_ONLY,
     FIG2_EPS,
     PAPER_ABLATION,
     PAPER_FIG2,
     PAPER_TABLE1,
     PAPER_TABLE2,
-    PAPER_TABLE3,
     TABLE1_EPS,
     TABLE2_EPS,
-    TABLE3_EPS,
 )
 from attack.regions import region_names
-from attack.result import AttackResult
 from attack.runner import attack_set
-from attack.sample_selection import SampleSpec, Subset, select_samples
-from attack.transfer import evaluate_transfer
-from pipeline.errors import ValidationError
+from attack.sample_selection import SampleSpec, Subset
 from pipeline.layouts import get_layout
-
-
-#: ``progress(done, total)``: units are samples attacked (or scored) so far in the experiment.
-Progress = Callable[[int, int], None]
-Model = Callable[[torch.Tensor], torch.Tensor]
-
-# --------------------------------------------------------------------------- plumbing
-
-
-class _Ticker:
-    """Turns per-run ``attack_set`` progress into experiment-wide ``progress(done, total)``."""
-
-    def __init__(self, total: int, progress: Progress | None) -> None:
-        self.total, self.done, self.progress = total, 0, progress
-
-    def run(self) -> Callable[[int, int], None]:
-        start = self.done
-
-        def on_batch(done: int, _total: int) -> None:
-            self.done = start + done
-            if self.progress is not None:
-                self.progress(self.done, self.total)
-
-        return on_batch
-
-    def add(self, n: int) -> None:
-        self.done += n
-        if self.progress is not None:
-            self.progress(self.done, self.total)
-
-
-def _subset(model: Model, sset: Any, samples: SampleSpec | Subset | None, name: str, labels: np.ndarray | None,
-            batch_size: int, device: str | torch.device | None) -> tuple[Any, Subset]:
-    if isinstance(samples, Subset):
-        sub = samples
-    else:
-        spec = samples if samples is not None else SampleSpec(correct_only=CORRECT_ONLY[name])
-        sub = select_samples(model, sset, spec, labels=labels, batch_size=batch_size, device=device)
-    return sset.subset(sub.indices), sub
-
-
-def _settings(model: Model, sub: Subset, **extra: Any) -> dict[str, Any]:
-    return {"model": str(getattr(model, "name", type(model).__name__)), "num_samples": len(sub),
-            "samples": sub.to_dict(), **extra}
-
-
-def _metric(result: AttackResult, key: str) -> float | None:
-    value = result.metrics.get(key)
-    return None if value is None else float(value)
-
-
-def _check_eps_list(eps: Sequence[float], what: str) -> list[float]:
-    out = [float(e) for e in eps]
-    if not out or any(not math.isfinite(e) or e < 0 for e in out):
-        raise ValidationError(f"{what} must be a non-empty list of finite eps >= 0, got {list(eps)!r}", field="eps")
-    return out
-
-
-# --------------------------------------------------------------------------- experiments
 
 
 def fgsm_sweep(model: Model, sset: Any, *, eps: Sequence[float] = FIG2_EPS, samples: SampleSpec | Subset | None = None,
@@ -144,9 +84,9 @@ def fgsm_sweep(model: Model, sset: Any, *, eps: Sequence[float] = FIG2_EPS, samp
         Rows for every (eps, untargeted/targeted), eps ascending, untargeted first.
     """
     t0 = time.perf_counter()
-    eps_list = _check_eps_list(eps, "eps")
-    sub_set, sub = _subset(model, sset, samples, "fig2", labels, batch_size, device)
-    ticker = _Ticker(2 * len(eps_list) * len(sub), progress)
+    eps_list = check_eps_list(eps, "eps")
+    sub_set, sub = subset_for(model, sset, samples, "fig2", labels, batch_size, device)
+    ticker = Ticker(2 * len(eps_list) * len(sub), progress)
     rows = []
     for e in eps_list:
         for targeted in (False, True):
@@ -154,27 +94,19 @@ def fgsm_sweep(model: Model, sset: Any, *, eps: Sequence[float] = FIG2_EPS, samp
             r = attack_set(atk, sub_set, labels=sub.labels, batch_size=batch_size, progress=ticker.run())
             kind = "targeted" if targeted else "untargeted"
             rows.append(FgsmRow(
-                eps=e, targeted=targeted, fooling_rate_over_correct=_metric(r, f"{kind}_fooling_rate_over_correct"),
-                fooling_rate_over_all=_metric(r, f"{kind}_fooling_rate_over_all"),
-                adversarial_accuracy=_metric(r, "adversarial_accuracy"),
-                mean_joint_displacement_mm=_metric(r, "mean_joint_displacement_mm"),
+                eps=e, targeted=targeted, fooling_rate_over_correct=metric(r, f"{kind}_fooling_rate_over_correct"),
+                fooling_rate_over_all=metric(r, f"{kind}_fooling_rate_over_all"),
+                adversarial_accuracy=metric(r, "adversarial_accuracy"),
+                mean_joint_displacement_mm=metric(r, "mean_joint_displacement_mm"),
                 paper_min_fooling_rate=PAPER_FIG2["min_fooling_rate"] if e >= PAPER_FIG2["from_eps"] - 1e-12
                 else None))
     return ExperimentResult(
         name="fig2", title="FGSM fooling rate vs eps (paper Fig. 2), untargeted and least-likely targeted",
         rows=rows, paper=PAPER_FIG2, seconds=time.perf_counter() - t0,
-        settings=_settings(model, sub, eps=eps_list, seed=seed, method="fgsm", target="least_likely"),
+        settings=settings_for(model, sub, eps=eps_list, seed=seed, method="fgsm", target="least_likely"),
         notes=["targeted: share predicted as the least-likely class; untargeted: share whose prediction "
                "changed; both over correctly classified samples",
                "the paper gives Fig. 2 as a plot; its stated bound (>= 90 % from eps 0.02) is the paper column"])
-
-
-def _ciasa_row_run(model: Model, sub_set: Any, sub: Subset, ticker: _Ticker, batch_size: int,
-                   **kw: Any) -> tuple[AttackResult, float, dict[str, Any]]:
-    t = time.perf_counter()
-    atk = CIASA(model, layout=sub_set.layout, **kw)
-    r = attack_set(atk, sub_set, labels=sub.labels, batch_size=batch_size, progress=ticker.run())
-    return r, time.perf_counter() - t, atk.config()
 
 
 def basic_sweep(model: Model, sset: Any, *, eps: Sequence[float] = TABLE1_EPS,
@@ -194,30 +126,30 @@ def basic_sweep(model: Model, sset: Any, *, eps: Sequence[float] = TABLE1_EPS,
         is one of the paper's.
     """
     t0 = time.perf_counter()
-    eps_list = _check_eps_list(eps, "eps")
-    sub_set, sub = _subset(model, sset, samples, "table1", labels, batch_size, device)
-    ticker = _Ticker(len(eps_list) * len(sub), progress)
+    eps_list = check_eps_list(eps, "eps")
+    sub_set, sub = subset_for(model, sset, samples, "table1", labels, batch_size, device)
+    ticker = Ticker(len(eps_list) * len(sub), progress)
     rows, configs = [], []
     paper_eps = [x / 1000 for x in PAPER_TABLE1["eps_x1e3"]]
     for e in eps_list:
-        r, secs, cfg = _ciasa_row_run(model, sub_set, sub, ticker, batch_size, eps=e, mode="basic",
+        r, secs, cfg = ciasa_row_run(model, sub_set, sub, ticker, batch_size, eps=e, mode="basic",
                                       iterations=iterations, gan_frames=gan_frames, seed=seed, device=device)
         configs.append(cfg)
         k = next((i for i, p in enumerate(paper_eps) if abs(p - e) < 1e-9), None)
         rows.append(BasicRow(
             eps=e, eps_x1e3=round(e * 1000, 6),
-            targeted_fooling_rate_over_correct=_metric(r, "targeted_fooling_rate_over_correct"),
-            targeted_fooling_rate_over_all=_metric(r, "targeted_fooling_rate_over_all"),
-            untargeted_fooling_rate_over_correct=_metric(r, "untargeted_fooling_rate_over_correct"),
-            mean_joint_displacement_mm=_metric(r, "mean_joint_displacement_mm"),
-            bone_length_error_mean=_metric(r, "bone_length_error_mean"), seconds=secs,
+            targeted_fooling_rate_over_correct=metric(r, "targeted_fooling_rate_over_correct"),
+            targeted_fooling_rate_over_all=metric(r, "targeted_fooling_rate_over_all"),
+            untargeted_fooling_rate_over_correct=metric(r, "untargeted_fooling_rate_over_correct"),
+            mean_joint_displacement_mm=metric(r, "mean_joint_displacement_mm"),
+            bone_length_error_mean=metric(r, "bone_length_error_mean"), seconds=secs,
             paper_ntu_xs=None if k is None else PAPER_TABLE1["ntu_xs"][k],
             paper_ntu_xv=None if k is None else PAPER_TABLE1["ntu_xv"][k],
             paper_kinetics=None if k is None else PAPER_TABLE1["kinetics"][k]))
     return ExperimentResult(
         name="table1", title="CIASA basic mode, least-likely targets: targeted fooling rate vs eps (paper Table I)",
         rows=rows, paper=PAPER_TABLE1, seconds=time.perf_counter() - t0,
-        settings=_settings(model, sub, eps=eps_list, iterations=iterations, seed=seed, attack=configs[0]),
+        settings=settings_for(model, sub, eps=eps_list, iterations=iterations, seed=seed, attack=configs[0]),
         notes=["fooling rate = share predicted as the least-likely class"])
 
 
@@ -235,15 +167,15 @@ def localized_regions(model: Model, sset: Any, *, eps: float = TABLE2_EPS, regio
         Others: see :func:`basic_sweep`.
     """
     t0 = time.perf_counter()
-    eps = _check_eps_list([eps], "eps")[0]
-    sub_set, sub = _subset(model, sset, samples, "table2", labels, batch_size, device)
+    eps = check_eps_list([eps], "eps")[0]
+    sub_set, sub = subset_for(model, sset, samples, "table2", labels, batch_size, device)
     lay = get_layout(sub_set.layout)
     names = list(region_names(lay)) if regions is None else list(regions)
-    ticker = _Ticker(len(names) * len(sub), progress)
+    ticker = Ticker(len(names) * len(sub), progress)
     rows, configs = [], []
     paper_ok = lay.name == "ntu25"
     for name in names:
-        r, secs, cfg = _ciasa_row_run(model, sub_set, sub, ticker, batch_size, eps=eps, mode="localized",
+        r, secs, cfg = ciasa_row_run(model, sub_set, sub, ticker, batch_size, eps=eps, mode="localized",
                                       region=name, iterations=iterations, gan_frames=gan_frames, seed=seed,
                                       device=device)
         configs.append(cfg)
@@ -252,106 +184,19 @@ def localized_regions(model: Model, sset: Any, *, eps: float = TABLE2_EPS, regio
         rows.append(RegionRow(
             region=(k + 1) if k is not None else 0, name=name,
             joints=len(lay.regions[name]) if name in lay.regions else len(cfg["region"] or []),
-            targeted_fooling_rate_over_correct=_metric(r, "targeted_fooling_rate_over_correct"),
-            targeted_fooling_rate_over_all=_metric(r, "targeted_fooling_rate_over_all"),
-            untargeted_fooling_rate_over_correct=_metric(r, "untargeted_fooling_rate_over_correct"),
-            mean_joint_displacement_mm_region=_metric(r, "mean_joint_displacement_mm_region"), seconds=secs,
+            targeted_fooling_rate_over_correct=metric(r, "targeted_fooling_rate_over_correct"),
+            targeted_fooling_rate_over_all=metric(r, "targeted_fooling_rate_over_all"),
+            untargeted_fooling_rate_over_correct=metric(r, "untargeted_fooling_rate_over_correct"),
+            mean_joint_displacement_mm_region=metric(r, "mean_joint_displacement_mm_region"), seconds=secs,
             paper_ntu_xs=None if paper_k is None else PAPER_TABLE2["ntu_xs"][paper_k],
             paper_ntu_xv=None if paper_k is None else PAPER_TABLE2["ntu_xv"][paper_k]))
     return ExperimentResult(
         name="table2", title=f"CIASA localized mode, eps {eps:g}: targeted fooling rate per region (paper Table II)",
         rows=rows, paper=PAPER_TABLE2, seconds=time.perf_counter() - t0,
-        settings=_settings(model, sub, eps=eps, regions=names, iterations=iterations, seed=seed,
+        settings=settings_for(model, sub, eps=eps, regions=names, iterations=iterations, seed=seed,
                            attack=configs[0] if configs else None),
         notes=["regions in the layout's order = the paper's regions 1-4 (left arm, right arm, legs, trunk+head) "
                "for NTU; joints outside the region are bit-identical to the input"])
-
-
-def _paper_transfer_key(name: str, model: Any) -> str | None:
-    """The paper's Table III row for a target model: only 2s-AGCN streams and their
-    ensemble have one (an MS-G3D joint stream is not the paper's 2s-AGCN joint stream).
-    The model's ``arch`` decides when it has one; else its name must say 2s-AGCN."""
-    arch = str(getattr(model, "arch", "") or "").lower()
-    text = arch + " " + name.lower()
-    if "agcn" not in (arch or text):
-        return None
-    for key in ("ensemble", "bone", "joint"):
-        if key in text:
-            return key
-    return None
-
-
-def _labels_for(target: Any, source: Any, labels: np.ndarray) -> np.ndarray:
-    """``labels`` (source class order) in ``target``'s class order, by class name."""
-    from pipeline.evaluate import align_labels
-
-    src, dst = getattr(source, "class_names", None), getattr(target, "class_names", None)
-    if not src or not dst or list(src) == list(dst):
-        return labels
-    return align_labels(labels, list(src), list(dst))[0]
-
-
-def transfer(model: Model, sset: Any, targets: Mapping[str, Model], *, eps: float = TABLE3_EPS,
-             samples: SampleSpec | Subset | None = None, labels: np.ndarray | None = None,
-             iterations: int = DEFAULT_ITERATIONS, gan_frames: int | None = DEFAULT_GAN_FRAMES, seed: int = 0,
-             batch_size: int = DEFAULT_BATCH_SIZE, device: str | torch.device | None = None,
-             progress: Progress | None = None) -> ExperimentResult:
-    """Table III: attack ``model`` (CIASA basic, ``eps``, least-likely targets), then score
-    the adversarial skeletons with every model of ``targets`` (each applies its own
-    preprocessing: 2s-AGCN pre-normalisation, bones).
-
-    Args:
-        model: the source (white-box) model, e.g. ST-GCN.
-        targets: name -> model B (e.g. ``{"2s-AGCN joint": ..., "2s-AGCN bone": ...,
-            "2s-AGCN ensemble": ...}``); a name or ``arch`` containing joint / bone /
-            ensemble gets the paper's row. Class orders are matched by class name.
-        eps: global clip bound (paper 0.012).
-        samples: default: 4 per class, whatever the source model predicts (the paper
-            reports each model's clean accuracy over the test set).
-        Others: see :func:`basic_sweep`.
-    Returns:
-        The source model's row (white box) then one row per target model.
-    Raises:
-        ValidationError: no target model.
-    """
-    if not targets:
-        raise ValidationError("transfer needs at least one target model", field="model")
-    t0 = time.perf_counter()
-    eps = _check_eps_list([eps], "eps")[0]
-    sub_set, sub = _subset(model, sset, samples, "table3", labels, batch_size, device)
-    ticker = _Ticker(len(sub) * (1 + len(targets)), progress)
-    r, secs, cfg = _ciasa_row_run(model, sub_set, sub, ticker, batch_size, eps=eps, mode="basic",
-                                  iterations=iterations, gan_frames=gan_frames, seed=seed, device=device)
-    clean = torch.from_numpy(np.ascontiguousarray(sub_set.data, dtype=np.float32))
-    adv = r.adversarial.to(torch.float32)
-    rows = [TransferRow(
-        model=str(getattr(model, "name", "source")), white_box=True, num_samples=len(sub),
-        clean_accuracy=_metric(r, "clean_accuracy"), attacked_accuracy=_metric(r, "adversarial_accuracy"),
-        fooling_rate_over_correct=_metric(r, "untargeted_fooling_rate_over_correct"),
-        targeted_transfer_over_correct=_metric(r, "targeted_fooling_rate_over_correct"),
-        paper_clean_accuracy=None, paper_attacked_accuracy=None, paper_fooling_rate=None)]
-    for name, target in targets.items():
-        lab = _labels_for(target, model, sub.labels)
-        rep = evaluate_transfer(target, clean, adv, torch.from_numpy(lab),
-                                targets=None if r.targets is None else r.targets.cpu(), name=name,
-                                batch_size=batch_size, device=device)
-        ticker.add(len(sub))
-        key = _paper_transfer_key(name, target)
-        paper = PAPER_TABLE3.get(key, {}) if key else {}
-        rows.append(TransferRow(
-            model=name, white_box=False, num_samples=rep.num_samples, clean_accuracy=rep.clean_accuracy,
-            attacked_accuracy=rep.attacked_accuracy, fooling_rate_over_correct=rep.fooling_rate_over_correct,
-            targeted_transfer_over_correct=rep.targeted_transfer_over_correct,
-            paper_clean_accuracy=paper.get("clean_accuracy"), paper_attacked_accuracy=paper.get("attacked_accuracy"),
-            paper_fooling_rate=paper.get("fooling_rate")))
-    return ExperimentResult(
-        name="table3", title=f"transfer of CIASA (basic, eps {eps:g}) from {rows[0].model} (paper Table III)",
-        rows=rows, paper=PAPER_TABLE3, seconds=time.perf_counter() - t0,
-        settings=_settings(model, sub, eps=eps, iterations=iterations, seed=seed, attack=cfg, attack_seconds=secs,
-                           targets=list(targets)),
-        notes=["fooling = misclassified after the attack among the samples that model classified correctly; "
-               "targeted transfer = predicted as the source attack's least-likely target",
-               "the first row is the attacked (white-box) model itself"])
 
 
 #: The ablation's variants: name -> (smoothness, realignment, gan).
@@ -375,28 +220,28 @@ def ablation(model: Model, sset: Any, *, eps: float = ABLATION_EPS, samples: Sam
         Others: see :func:`basic_sweep`.
     """
     t0 = time.perf_counter()
-    eps = _check_eps_list([eps], "eps")[0]
-    sub_set, sub = _subset(model, sset, samples, "ablation", labels, batch_size, device)
-    ticker = _Ticker(len(ABLATION_VARIANTS) * len(sub), progress)
+    eps = check_eps_list([eps], "eps")[0]
+    sub_set, sub = subset_for(model, sset, samples, "ablation", labels, batch_size, device)
+    ticker = Ticker(len(ABLATION_VARIANTS) * len(sub), progress)
     rows = []
     for name, (smooth, ssr, gan) in ABLATION_VARIANTS.items():
-        r, secs, _ = _ciasa_row_run(model, sub_set, sub, ticker, batch_size, eps=eps, mode="basic",
+        r, secs, _ = ciasa_row_run(model, sub_set, sub, ticker, batch_size, eps=eps, mode="basic",
                                     iterations=iterations, smoothness=smooth, realignment=ssr, gan=gan,
                                     gan_frames=gan_frames, seed=seed, device=device)
         rows.append(AblationRow(
             variant=name, smoothness=smooth, realignment=ssr, gan=gan,
-            targeted_fooling_rate_over_correct=_metric(r, "targeted_fooling_rate_over_correct"),
-            targeted_fooling_rate_over_all=_metric(r, "targeted_fooling_rate_over_all"),
-            mean_joint_displacement_mm=_metric(r, "mean_joint_displacement_mm"),
-            bone_length_error_mean=_metric(r, "bone_length_error_mean"),
-            speed_difference=_metric(r, "speed_difference"),
-            acceleration_difference=_metric(r, "acceleration_difference"),
-            jerk_difference=_metric(r, "jerk_difference"), clip_excess_max=_metric(r, "clip_excess_max"),
+            targeted_fooling_rate_over_correct=metric(r, "targeted_fooling_rate_over_correct"),
+            targeted_fooling_rate_over_all=metric(r, "targeted_fooling_rate_over_all"),
+            mean_joint_displacement_mm=metric(r, "mean_joint_displacement_mm"),
+            bone_length_error_mean=metric(r, "bone_length_error_mean"),
+            speed_difference=metric(r, "speed_difference"),
+            acceleration_difference=metric(r, "acceleration_difference"),
+            jerk_difference=metric(r, "jerk_difference"), clip_excess_max=metric(r, "clip_excess_max"),
             seconds=secs))
     return ExperimentResult(
         name="ablation", title=f"CIASA basic mode, eps {eps:g}: with and without each regulariser",
         rows=rows, paper=PAPER_ABLATION, seconds=time.perf_counter() - t0,
-        settings=_settings(model, sub, eps=eps, iterations=iterations, seed=seed, gan_frames=gan_frames),
+        settings=settings_for(model, sub, eps=eps, iterations=iterations, seed=seed, gan_frames=gan_frames),
         notes=["speed / acceleration / jerk differences: mean norm of the perturbation's time derivatives "
                "(data units per s, s^2, s^3 at the attack's fps); bone-length error: mean |dl|/l"])
 
