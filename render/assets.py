@@ -29,7 +29,7 @@ ASSET_FILES = {
     "body_regions": "body_regions.json",
 }
 
-QUALITY_NAMES = ("preview", "default", "classic", "high")
+QUALITY_NAMES = ("preview", "default", "cropped", "classic", "high")
 
 
 @functools.cache

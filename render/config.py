@@ -20,7 +20,7 @@ class RenderConfig(BaseModel):
     body: Literal["anny", "smplx"] = Field(DEFAULT_BODY, description="body model: anny (bundled) or smplx "
                                            "(licensed files in smplx_dir or $SMPLX_MODEL_DIR)")
     smplx_dir: str | None = Field(None, description="SMPL-X model folder (body smplx only)")
-    quality: Literal["preview", "default", "classic", "high"] = Field(
+    quality: Literal["preview", "default", "cropped", "classic", "high"] = Field(
         DEFAULT_QUALITY, description="quality preset (blender_assets/quality_presets.json)")
     resolution: tuple[int, int] = Field(DEFAULT_RESOLUTION, description="video width and height, pixels "
                                         "(positive even numbers: H.264)")

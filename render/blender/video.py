@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
-def set_video_output(path: Path, crf: str = "HIGH") -> None:
-    """Render the animation to an H.264 MP4 whose name Blender derives from ``path``
-    (see :func:`movie_path`). Order matters: media type before file format."""
+def set_video_output(path: Path, crf: str = "HIGH", scene: Any = None) -> None:
+    """Render the animation of ``scene`` (default: the current one) to an H.264 MP4 whose
+    name Blender derives from ``path`` (see :func:`movie_path`). Order matters: media type
+    before file format."""
     import bpy
 
-    r = bpy.context.scene.render
+    r = (scene or bpy.context.scene).render
     r.image_settings.media_type = "VIDEO"
     r.image_settings.file_format = "FFMPEG"
     r.ffmpeg.format = "MPEG4"
@@ -36,10 +38,10 @@ def set_image_output(path: Path) -> None:
     r.filepath = str(path)
 
 
-def movie_path() -> Path:
-    """The file Blender writes the animation to (it appends frame numbers and the
-    extension to ``render.filepath`` by its own rules)."""
+def movie_path(scene: Any = None) -> Path:
+    """The file Blender writes the animation of ``scene`` (default: the current one) to (it
+    appends frame numbers and the extension to ``render.filepath`` by its own rules)."""
     import bpy
 
-    scene = bpy.context.scene
+    scene = scene or bpy.context.scene
     return Path(scene.render.frame_path(frame=scene.frame_start))

@@ -58,6 +58,8 @@ class SceneHandles:
     render_used: dict[str, Any]
     faces_per_slot: list[dict[str, int]]
     build_s: float
+    sun_direction: np.ndarray | None = None
+    ground_z: float = 0.0
 
 
 def _appearance(job: RenderJob, k: int) -> dict[str, Any]:
@@ -99,14 +101,15 @@ def build_scene(job: RenderJob, rigs: list[dict[str, np.ndarray]],
     world.add_ground(job.ground_z, float(g.get("size_m", 60.0)), g)
     cam_to_world = np.asarray(job.camera.cam_to_world, dtype=np.float64)
     s = app["sun"]
-    world.add_sun(world.sun_direction(cam_to_world, s["azimuth_deg"], s["elevation_deg"]), s["strength"],
-                  s.get("angle_deg", 3.0))
+    sun = world.sun_direction(cam_to_world, s["azimuth_deg"], s["elevation_deg"])
+    world.add_sun(sun, s["strength"], s.get("angle_deg", 3.0))
     cam = camera.add_camera(job.camera, job.resolution)
     used = render_settings.apply_quality(job.quality, threads=job.threads, device=job.device,
                                          seed=int(app.get("seed", 0)))
     build_s = time.perf_counter() - t0
     log.info("scene built in %.2f s (%s)", build_s, used)
-    return SceneHandles(arms, names_all, bodies, cam, used, counts, build_s)
+    return SceneHandles(arms, names_all, bodies, cam, used, counts, build_s, sun_direction=sun,
+                        ground_z=float(job.ground_z))
 
 
 def write_probes(job: RenderJob, h: SceneHandles, path: Path) -> None:
@@ -134,15 +137,32 @@ def _progress(stream: TextIO, done: int, total: int) -> None:
     stream.flush()
 
 
-def render_animation(job: RenderJob, job_dir: Path, proto: TextIO) -> tuple[Path, list[float]]:
-    """Render every frame as one animation (persistent scene); returns the output (the
-    movie file, or the frames folder) and the time of each frame in seconds."""
+def render_animation(job: RenderJob, h: SceneHandles, job_dir: Path,
+                     proto: TextIO) -> tuple[Path, list[float], dict[str, Any]]:
+    """Render every frame as one animation (persistent scene), or cropped when the quality
+    preset says ``"crop": true`` (:mod:`render.blender.cropped_render`); returns the output
+    (the movie file, or the frames folder), the time of each frame in seconds and what the
+    cropped render records (empty otherwise)."""
     import bpy
 
     from render.blender import video
 
     scene = bpy.context.scene
     total = scene.frame_end - scene.frame_start + 1
+    if job.quality.get("crop"):
+        from render.blender.cropped_render import render_cropped
+
+        movie = resolve(job_dir, job.outputs.video) if job.outputs.video else None
+        written, times, record = render_cropped(
+            h.bodies, job.camera, job.resolution, sun_direction=h.sun_direction, ground_z=h.ground_z,
+            job_dir=job_dir, video=movie, frames_dir=None if movie else resolve(job_dir, job.outputs.frames_dir),
+            crf=job.quality.get("crf", "HIGH"), progress=lambda d, t: _progress(proto, d, t))
+        if movie is None:
+            return written, times, record
+        if not written.is_file():
+            raise RuntimeError(f"Blender wrote no movie at {written}")
+        os.replace(written, movie)
+        return movie, times, record
     if job.outputs.video:
         target = resolve(job_dir, job.outputs.video)
         video.set_video_output(target.with_suffix(""), crf=job.quality.get("crf", "HIGH"))
@@ -166,7 +186,7 @@ def render_animation(job: RenderJob, job_dir: Path, proto: TextIO) -> tuple[Path
         if not written.is_file():
             raise RuntimeError(f"Blender wrote no movie at {written}")
         os.replace(written, target)
-    return target, list(np.diff(stamps))
+    return target, list(np.diff(stamps)), {}
 
 
 def render_rebuilding(job: RenderJob, rigs: list[dict[str, np.ndarray]],
@@ -218,8 +238,10 @@ def run(job_dir: Path, proto: TextIO) -> dict[str, Any]:
             result["blend"] = str(blend)
         if job.render:
             t0 = time.perf_counter()
-            out, times = render_animation(job, job_dir, proto)
+            out, times, cropped = render_animation(job, h, job_dir, proto)
             result.update(output=str(out), frame_s=times, render_s=time.perf_counter() - t0)
+            if cropped:
+                result["cropped"] = cropped
     result["total_s"] = time.perf_counter() - t_start
     path = resolve(job_dir, job.outputs.result)
     tmp = path.with_name(f".{path.name}.part")
