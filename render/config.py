@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from render.api import DEFAULT_BODY, DEFAULT_QUALITY, DEFAULT_RESOLUTION, FPS
+from render.assets import QUALITY_NAMES
 from render.worker_client import DEFAULT_TIMEOUT_S
 
 
@@ -20,7 +21,7 @@ class RenderConfig(BaseModel):
     body: Literal["anny", "smplx"] = Field(DEFAULT_BODY, description="body model: anny (bundled) or smplx "
                                            "(licensed files in smplx_dir or $SMPLX_MODEL_DIR)")
     smplx_dir: str | None = Field(None, description="SMPL-X model folder (body smplx only)")
-    quality: Literal["preview", "default", "cropped", "classic", "high"] = Field(
+    quality: Literal[QUALITY_NAMES] = Field(  # type: ignore[valid-type]
         DEFAULT_QUALITY, description="quality preset (blender_assets/quality_presets.json)")
     resolution: tuple[int, int] = Field(DEFAULT_RESOLUTION, description="video width and height, pixels "
                                         "(positive even numbers: H.264)")

@@ -11,6 +11,7 @@ import typer
 
 from flows.cli.common import console, err_console, progress_bar
 from render.api import DEFAULT_BODY, DEFAULT_QUALITY, DEFAULT_RESOLUTION
+from render.assets import QUALITY_NAMES
 
 
 class Body(str, Enum):
@@ -18,11 +19,8 @@ class Body(str, Enum):
     smplx = "smplx"
 
 
-class Quality(str, Enum):
-    preview = "preview"
-    default = "default"
-    classic = "classic"
-    high = "high"
+#: The quality presets of ``blender_assets/quality_presets.json`` (render.assets.QUALITY_NAMES).
+Quality = Enum("Quality", {name: name for name in QUALITY_NAMES}, type=str)
 
 
 def _resolution(text: str) -> tuple[int, int]:
