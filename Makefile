@@ -82,6 +82,10 @@ bundled-models-ntu60: setup
 		--width 12 --window 32 --num-person 2 --epochs 16 --batch-size 16 --lr 0.05 --warmup-epochs 0.5 \
 		--schedule step --lr-steps 0.6,0.8 --weight-decay 0.0005 --precision bf16 --eval-every 8 --seed 0 \
 		--threads 2 --random-crop 1 --no-random-move --half --resume --name msg3d-joint-ntu60
+	$(BIN)/ciasa -v train --data $(NTU60_DATA)/xview --arch ctrgcn --out pipeline/models/bundled/ctrgcn-joint-ntu60.pt \
+		--width 16 --window 32 --num-person 2 --epochs 40 --batch-size 16 --lr 0.05 --warmup-epochs 3 \
+		--schedule step --lr-steps 0.54,0.85 --weight-decay 0.0004 --precision bf16 --eval-every 10 --seed 0 \
+		--threads 2 --random-crop 0.5 --no-random-move --half --resume --name ctrgcn-joint-ntu60
 
 bundled-models-ntu12: setup
 	$(BIN)/ciasa data synth --out $(BUNDLED_DATA) --samples 2000 --frames 64 --seed 0

@@ -9,7 +9,7 @@ Entry points:
   layout and class list (what training starts from).
 * :func:`load_recognizer` ``(path_or_name)``: a bundled name (``stgcn-ntu60``,
   ``agcn-joint-ntu60``, ``agcn-bone-ntu60``, ``agcn-ntu60`` = their ensemble,
-  ``msg3d-joint-ntu60``, ``stgcn-synth``, ``agcn-joint-synth``, ``agcn-bone-synth``,
+  ``msg3d-joint-ntu60``, ``ctrgcn-joint-ntu60``, ``stgcn-synth``, ``agcn-joint-synth``, ``agcn-bone-synth``,
   ``agcn-synth`` = the joint+bone ensemble), a
   ciasa checkpoint, an official ST-GCN / 2s-AGCN / CTR-GCN / MS-G3D state dict, or several of these
   joined with ``+`` (an ensemble: logits summed). Returned in eval mode, parameters frozen.
@@ -57,6 +57,7 @@ BUNDLED: dict[str, tuple[str, ...]] = {
     "agcn-bone-ntu60": ("agcn-bone-ntu60.pt",),
     "agcn-ntu60": ("agcn-joint-ntu60.pt", "agcn-bone-ntu60.pt"),
     "msg3d-joint-ntu60": ("msg3d-joint-ntu60.pt",),
+    "ctrgcn-joint-ntu60": ("ctrgcn-joint-ntu60.pt",),
     "stgcn-synth": ("stgcn-synth.pt",),
     "agcn-joint-synth": ("agcn-joint-synth.pt",),
     "agcn-bone-synth": ("agcn-bone-synth.pt",),
