@@ -258,7 +258,7 @@ def render_sequence(
             "appearance": apps,
             "seeds": {"run": int(seed), "appearance": [a["seed"] for a in apps]},
             "quality": preset,
-            "render": {k: result.get(k) for k in ("blender", "render", "faces_per_slot", "render_mode")},
+            "render": {k: result.get(k) for k in ("blender", "render", "faces_per_slot", "render_mode", "cropped")},
             "timings": {"retarget_s": round(retarget_s, 3), "build_s": result.get("build_s"),
                         "render_s": result.get("render_s"), "worker_total_s": result.get("total_s"),
                         "frame_s": result.get("frame_s"), "total_s": round(time.perf_counter() - t_start, 3)},
