@@ -171,22 +171,23 @@ def attack_chunk_stage(clean_path: str | Path, model: str, cfg: Any, start: int,
     path = out_dir / CHUNK_FILE
     with atomic_outputs() as group:
         torch.save({"start": start, "stop": stop, "batches": [p.to_state() for p in parts]}, group.path(path))
-    mark_complete(out_dir, key, [CHUNK_FILE], start=start, stop=stop)
     successes = int(sum(int(p.success.sum()) for p in parts))
+    mark_complete(out_dir, key, [CHUNK_FILE], start=start, stop=stop, successes=successes)
     log.info("attack piece %d-%d: %d of %d fooled", start, stop - 1, successes, stop - start)
     return ChunkOutput(key=key, folder=str(out_dir), start=start, stop=stop, path=str(path), successes=successes,
                        seconds=round(time.perf_counter() - t0, 3))
 
 
 def reuse_chunk(key: str, out_dir: str | Path) -> ChunkOutput:
-    """The record of a complete piece found in ``out_dir`` (its marker holds the bounds)."""
+    """The record of a complete piece found in ``out_dir``, from its completion marker
+    (bounds and successes; the piece's tensors are read only when the pieces are joined)."""
     from flows.rundir import read_marker
 
-    marker = read_marker(out_dir) or {}
-    start, stop, batches = load_chunk(Path(out_dir) / CHUNK_FILE)
-    return ChunkOutput(key=key, folder=str(out_dir), start=int(marker.get("start", start)),
-                       stop=int(marker.get("stop", stop)), path=str(Path(out_dir) / CHUNK_FILE),
-                       successes=int(sum(int(b.success.sum()) for b in batches)), reused=True)
+    marker = read_marker(out_dir)
+    if marker is None:
+        raise FileNotFoundError(f"no complete attack piece in {out_dir}")
+    return ChunkOutput(key=key, folder=str(out_dir), start=int(marker["start"]), stop=int(marker["stop"]),
+                       path=str(Path(out_dir) / CHUNK_FILE), successes=int(marker["successes"]), reused=True)
 
 
 def load_chunk(path: str | Path) -> tuple[int, int, list[Any]]:
