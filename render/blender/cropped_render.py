@@ -80,7 +80,8 @@ def render_cropped(bodies: list[Any], camera: Any, resolution: tuple[int, int], 
     for i in range(total):
         t = time.perf_counter()
         f = scene.frame_start + i
-        pts = np.concatenate([probe.evaluated_vertices(b, f) for b in bodies])  # sets the frame
+        scene.frame_set(f)
+        pts = np.concatenate([probe.current_vertices(b) for b in bodies])
         border = crop_border(pts, cam, camera.fx, camera.fy, camera.cx, camera.cy, resolution,
                              sun_direction=sun_direction, ground_z=ground_z)
         name = out_dir / f"frame_{i:04d}.png"

@@ -14,8 +14,15 @@ def evaluated_vertices(mesh_obj: Any, frame: int) -> np.ndarray:
     Blender frame ``frame``."""
     import bpy
 
-    scene = bpy.context.scene
-    scene.frame_set(int(frame))
+    bpy.context.scene.frame_set(int(frame))
+    return current_vertices(mesh_obj)
+
+
+def current_vertices(mesh_obj: Any) -> np.ndarray:
+    """``(Nv, 3)`` world positions of ``mesh_obj``'s vertices after its modifiers at the
+    scene's current frame."""
+    import bpy
+
     depsgraph = bpy.context.evaluated_depsgraph_get()
     ev = mesh_obj.evaluated_get(depsgraph)
     me = ev.to_mesh()
