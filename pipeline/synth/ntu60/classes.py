@@ -4,10 +4,10 @@ gathered from the modules of each family of classes."""
 from __future__ import annotations
 
 from pipeline.classes import NTU60_CLASSES
-from pipeline.synth.ntu60 import dressing, gestures, hand_to_head, hand_work, interactions, whole_body
+from pipeline.synth.ntu60 import dressing, gestures, hand_to_head, hand_work, interactions, object_handling, whole_body
 from pipeline.synth.ntu60.base import ClassSpec
 
-_MODULES = (hand_to_head, hand_work, gestures, whole_body, dressing, interactions)
+_MODULES = (hand_to_head, object_handling, hand_work, gestures, whole_body, dressing, interactions)
 
 
 def _gather() -> tuple[ClassSpec, ...]:
