@@ -101,7 +101,7 @@ def pairs_of_bundle(folder: str | Path, config: ExtractConfig | None = None) -> 
         raise FormatError("the bundle has no ground truth to train on", path=folder, field="ground_truth")
     cfg = make_config(config, adapter="none")
     people = extract_people(info.video, intrinsics=info.intrinsics,
-                            config=make_config(cfg, max_people=cfg.max_people or info.bodies))
+                            config=make_config(cfg, max_people=cfg.max_people or info.bodies), check_more=False)
     with np.load(info.ground_truth, allow_pickle=False) as z:
         source = np.asarray(z["source_joints"], np.float64)
         body_joints = np.asarray(z["body_joints"], np.float64)

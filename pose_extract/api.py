@@ -210,6 +210,7 @@ def extract_people(
     intrinsics: CameraIntrinsics | None = None,
     fps: float | None = None,
     config: ExtractConfig | None = None,
+    check_more: bool = True,
 ) -> list[Extraction]:
     """Extract the NTU-25 skeletons of up to ``config.max_people`` people in a video (1
     when None).
@@ -221,6 +222,11 @@ def extract_people(
 
     Args:
         path, fov_deg, intrinsics, fps, config: as :func:`extract_video`.
+        check_more: with more than one person, a sentinel tracker looks for a person beyond
+            ``max_people`` and makes one an error (a real video with more people than NTU's
+            two). Off where the number of people is known, as in a render bundle: there a
+            detection beyond the rendered bodies can only be a remnant of the painted-over
+            actors (a touching pair's limbs), not a person, and would cost the sample.
 
     Returns:
         At least one :class:`Extraction` (all frames invalid when nobody was found), main
@@ -244,7 +250,7 @@ def extract_people(
             log.info("%s: flip averaging is for one person; the %d-person cascade runs without it", path, max_people)
         people = run_people(path, max_people=max_people, min_detection_confidence=cfg.min_detection_confidence,
                             min_tracking_confidence=cfg.min_tracking_confidence, fps_fallback=cfg.fps,
-                            mask=cfg.people_mask, check_more=True)
+                            mask=cfg.people_mask, check_more=check_more)
     intr = intrinsics_for_video(people[0], intrinsics, cfg.fov_deg)
     runner = settings(cfg.min_detection_confidence, cfg.min_tracking_confidence, max_people=max_people,
                       flip=flip)

@@ -203,7 +203,8 @@ def extract_bundles(
         if o.ok:
             try:
                 people = extract_people(info.video, intrinsics=info.intrinsics,
-                                        config=make_config(run_cfg, max_people=run_cfg.max_people or info.bodies))
+                                        config=make_config(run_cfg, max_people=run_cfg.max_people or info.bodies),
+                                        check_more=False)  # the render drew info.bodies people
                 ext = people[0]
                 o.counts = {**ext.outcome(), "people": len(people)}
                 if info.video_frames is not None and info.video_frames != ext.landmarks.num_frames:

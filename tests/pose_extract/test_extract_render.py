@@ -162,3 +162,22 @@ def test_the_bundled_adapter_loads_and_runs_by_default(rendered_bundle):
     bones = np.stack([np.linalg.norm(x[:, j] - x[:, p], axis=-1) for j, p in enumerate(NTU25.parents) if p >= 0], -1)
     assert (bones.std(0) / bones.mean(0)).max() < 1e-5
     assert report.settings["extractor"]["learned_adapter"]["sha256"] == file_sha256(BUNDLED_ADAPTER)
+
+
+def test_a_bundle_is_extracted_for_the_people_it_rendered_without_the_sentinel(rendered_bundle, monkeypatch):
+    """The render drew ``info.bodies`` people, so bundle extraction asks for that many and no
+    sentinel tracker (a detection beyond them is a remnant of the painted-over actors; it
+    cost the main job a two-person sample before)."""
+    import pose_extract.bundles as bundles
+
+    seen = []
+    real = bundles.extract_people
+
+    def spy(path, **kw):  # noqa: ANN001, ANN202
+        seen.append(kw)
+        return real(path, **kw)
+
+    monkeypatch.setattr(bundles, "extract_people", spy)
+    sset, report = extract_bundles([rendered_bundle])
+    assert len(seen) == 1 and seen[0]["check_more"] is False and seen[0]["config"].max_people == 1
+    assert len(sset) == 1

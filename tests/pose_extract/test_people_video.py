@@ -132,3 +132,18 @@ def test_a_third_person_is_one_error_not_a_silent_drop(three_people_video, two_p
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("error:")]
     assert len(err) == 1 and "more than 2 people" in err[0] and "--max-people" in err[0]
     assert not out.exists()
+
+
+def test_where_the_number_of_people_is_known_a_further_one_is_not_an_error(three_people_video):
+    """``check_more=False`` (render bundles: the renderer drew exactly ``max_people``): the
+    cascade keeps ``max_people`` people of a video that shows more; the default still
+    makes the third person one error."""
+    from pipeline.errors import ValidationError
+    from pose_extract.api import extract_people
+
+    people = extract_people(three_people_video, config=ExtractConfig(max_people=2, flip=False), check_more=False)
+    assert len(people) == 2
+    for p in people:
+        assert p.video_valid.sum() >= p.landmarks.num_frames - 1
+    with pytest.raises(ValidationError, match="more than 2 people"):
+        extract_people(three_people_video, config=ExtractConfig(max_people=2, flip=False))
