@@ -42,7 +42,7 @@ demo: setup
 	$(BIN)/ciasa data plot $(DEMO)/ntu60/xview/val.npz --index 44 --out $(DEMO)/writing.png
 	$(BIN)/ciasa data plot $(DEMO)/ntu60/xview/val.npz --index 112 --out $(DEMO)/playing_with_phone.png
 	$(BIN)/ciasa evaluate --data $(DEMO)/ntu60/xview/val.npz --model stgcn-ntu60 --out $(DEMO)/eval-stgcn
-	$(BIN)/ciasa render --data $(DEMO)/ntu60/xview/val.npz --indices 228 --quality default --out $(DEMO)/renders
+	$(BIN)/ciasa render --data $(DEMO)/ntu60/xview/val.npz --indices 228 --out $(DEMO)/renders
 	@echo "demo outputs in $(DEMO)/"
 
 test: setup

@@ -33,6 +33,10 @@ from pipeline.skeleton_set import SkeletonSet
 
 log = logging.getLogger(__name__)
 
+#: The quality preset the bundled adapter's training renders were made with (its model card);
+#: the recipe keeps it when the render default changes, so that it reproduces those weights.
+ADAPTER_QUALITY = "default"
+
 
 def training_windows(sset: SkeletonSet, *, per_class: int, frames: int, seed: int) -> SkeletonSet:
     """``per_class`` samples of every class of ``sset``, each cut to at most ``frames``
@@ -72,8 +76,8 @@ def render_windows(set_path: str | Path, out_dir: str | Path, *, body: str = "an
     """Render every sample of the set at ``set_path`` into ``out_dir`` (complete bundles with
     the same request are reused, so an interrupted recipe resumes). Returns
     ``render.api.SequenceResult`` per sample."""
-    from render.api import DEFAULT_QUALITY, DEFAULT_RESOLUTION, render_set
+    from render.api import DEFAULT_RESOLUTION, render_set
 
     return render_set(set_path, None, out_dir, body=body, resolution=resolution or DEFAULT_RESOLUTION,
-                      quality=quality or DEFAULT_QUALITY, seed=seed, threads=threads, smplx_dir=smplx_dir,
+                      quality=quality or ADAPTER_QUALITY, seed=seed, threads=threads, smplx_dir=smplx_dir,
                       device="cpu", on_done=on_done)

@@ -34,7 +34,12 @@ log = logging.getLogger(__name__)
 
 #: Defaults shared by the CLI (one place).
 DEFAULT_BODY = "anny"
-DEFAULT_QUALITY = "default"
+#: ``cropped``: the ``default`` preset's Cycles settings, rendered only inside the box the
+#: bodies can change (render/blender/cropped_render.py). Same extraction as the whole frame on
+#: the main job's 12 full-length clean videos (detection 100 %, root-relative 110.2 vs
+#: 110.1 mm, PA 76.6 vs 76.2 mm) and 99.5-99.7 % detection over the 120 videos of a
+#: 60-class run, for 0.21 s per frame against 0.48 (docs/BENCHMARKS.md, "The cropped render").
+DEFAULT_QUALITY = "cropped"
 #: 640x360: root-relative extraction error 22 mm below 320x180 and left-right swaps 0.6-1.9 % of
 #: frames instead of 12.5 % (docs/RESULTS.md, "Render size and flip averaging"); 960x540
 #: gains 2 mm more for 2.6x the render time.
@@ -144,7 +149,7 @@ def render_sequence(
 
     Args:
         body: ``anny`` or ``smplx`` (``smplx_dir`` / ``SMPLX_MODEL_DIR`` for the files).
-        quality: ``preview``, ``default``, ``classic`` or ``high`` (``blender_assets/quality_presets.json``).
+        quality: a preset of ``blender_assets/quality_presets.json`` (:data:`render.assets.QUALITY_NAMES`).
         resolution: ``(width, height)`` pixels, even.
         seed: run seed; each body's appearance seed derives from it and the sample name.
         force: re-render even if a complete bundle with the same request exists; without

@@ -30,7 +30,7 @@ def _config(config: Optional[Path], overrides: Optional[list[str]],  # noqa: ANN
 
 
 _PRESET_HELP = ("named settings applied under --config and the overrides: paper (the paper's scale: 240 "
-                "sequences, four per class; about 6 h of renders on 2 cores, see README)")
+                "sequences, four per class; about 4 h on 2 cores, see README)")
 
 
 def run_command(
