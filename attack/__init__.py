@@ -26,7 +26,8 @@ from typing import Any
 #: defaults the CLI reads for ``--help``) does not pull in torch.
 _EXPORTS = {
     "Attack": "attack.base", "AttackConfig": "attack.config", "AttackResult": "attack.result",
-    "CIASA": "attack.ciasa", "FGSM": "attack.fgsm", "TransferReport": "attack.transfer",
+    "CIASA": "attack.ciasa", "FGSM": "attack.fgsm", "RandomPerturbation": "attack.noise",
+    "TransferReport": "attack.transfer",
     "evaluate_transfer": "attack.transfer", "transfer_table": "attack.transfer", "attack_set": "attack.runner",
 }
 
@@ -35,7 +36,7 @@ def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
     if name in {"base", "ciasa", "config", "constraints", "experiment_result", "experiments", "fgsm", "gan",
-                "metrics", "paper_protocol", "plots", "regions", "result", "runner", "sample_selection", "transfer"}:
+                "metrics", "noise", "paper_protocol", "plots", "regions", "result", "runner", "sample_selection", "transfer"}:
         return importlib.import_module(f"attack.{name}")
     raise AttributeError(f"module 'attack' has no attribute {name!r}")
 

@@ -27,10 +27,8 @@ import torch.nn.functional as F
 
 from attack.base import Attack, Batch
 from attack.config import (
-    ADVANCED_DEFAULT_REGION,
     DEFAULT_ALTERNATE_ROUNDS,
     DEFAULT_DISC_LR,
-    DEFAULT_EPS,
     DEFAULT_FPS,
     DEFAULT_GAN_FRAMES,
     DEFAULT_ITERATIONS,
@@ -49,14 +47,13 @@ from attack.gan import (
     subset_weights,
     valid_frame_index,
 )
-from attack.regions import EpsSpec, RegionSpec, default_hierarchical_eps, is_scalar_eps, resolve_joints
+from attack.regions import EpsSpec, RegionSpec, mode_region_eps
 from pipeline.errors import ValidationError
 from pipeline.layouts import Layout, get_layout
 from pipeline.tensor import valid_mask
 
 log = logging.getLogger(__name__)
 
-MODES = ("basic", "localized", "advanced")
 HISTORY_KEYS = ("loss", "ce", "smooth", "gan", "disc", "success_rate", "active")
 
 
@@ -123,26 +120,10 @@ class CIASA(Attack):
                  alternate_tol: float | None = None, alternate_rounds: int = DEFAULT_ALTERNATE_ROUNDS,
                  seed: int = 0, device: str | torch.device | None = None, fps: float = DEFAULT_FPS,
                  precision: str = "fp32") -> None:
-        if mode not in MODES:
-            raise ValidationError(f"CIASA has no mode {mode!r}; modes: {', '.join(MODES)}", field="mode")
         lay = layout if isinstance(layout, Layout) else get_layout(layout) if layout is not None else None
         lay_for_defaults = lay or (getattr(model, "layout", None) if isinstance(getattr(model, "layout", None), Layout)
                                    else get_layout("ntu25"))
-        if mode == "basic":
-            if region is not None:
-                raise ValidationError(f"CIASA mode 'basic' attacks every joint; got region {region!r} "
-                                      "(use mode 'localized')", field="region")
-        elif mode == "localized":
-            if region is None:
-                raise ValidationError("CIASA mode 'localized' needs a region", field="region")
-        else:
-            region = ADVANCED_DEFAULT_REGION if region is None else region
-        if eps is None:
-            eps = (default_hierarchical_eps(lay_for_defaults, resolve_joints(lay_for_defaults, region))
-                   if mode == "advanced" else DEFAULT_EPS)
-        elif mode != "advanced" and not is_scalar_eps(eps):
-            raise ValidationError(f"CIASA mode {mode!r} takes a scalar eps (global clipping); per-joint eps "
-                                  "is hierarchical clipping: use mode 'advanced'", field="eps")
+        region, eps = mode_region_eps(mode, region, eps, lay_for_defaults)
         super().__init__(model, eps=eps, region=region, target=target, layout=layout, seed=seed, device=device,
                          fps=fps)
         self.mode = mode

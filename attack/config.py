@@ -47,7 +47,7 @@ DEFAULT_EXPERIMENT_PER_CLASS = 4
 #: Frame rate used to express accelerations (m/s^2) and jerk (m/s^3) in the metrics.
 DEFAULT_FPS = 30.0
 
-Method = Literal["fgsm", "ciasa"]
+Method = Literal["fgsm", "ciasa", "noise"]
 Mode = Literal["basic", "localized", "advanced"]
 TargetKind = Literal["least_likely", "random", "given"]
 Precision = Literal["fp32", "bf16"]
@@ -64,7 +64,9 @@ class AttackConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    method: Method = Field("ciasa", description="attack: fgsm (one step, paper Eq. 10) or ciasa (iterative)")
+    method: Method = Field("ciasa", description="attack: fgsm (one step, paper Eq. 10), ciasa (iterative), or "
+                          "noise (the control: a smooth random displacement in the same bounds, realigned, no "
+                          "gradient)")
     mode: Mode = Field("basic", description="basic (all joints, global eps), localized (one region), "
                        "advanced (region + per-joint eps; legs by default)")
     region: str | None = Field(None, description="region name (left_arm, right_arm, legs, trunk_head) or "

@@ -14,7 +14,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from attack.config import ADVANCED_LEG_EPS
+from attack.config import ADVANCED_DEFAULT_REGION, ADVANCED_LEG_EPS, DEFAULT_EPS
 from pipeline.errors import UnknownFormatError, ValidationError
 from pipeline.layouts import Layout
 
@@ -119,6 +119,38 @@ def is_scalar_eps(eps: EpsSpec) -> bool:
     if hasattr(eps, "dim") and hasattr(eps, "numel"):  # a torch tensor
         return eps.dim() == 0
     return isinstance(eps, (int, float, np.integer, np.floating)) and not isinstance(eps, bool)
+
+
+#: The attack modes of the paper: every joint, one region, or a region with per-joint eps.
+MODES = ("basic", "localized", "advanced")
+
+
+def mode_region_eps(mode: str, region: RegionSpec, eps: EpsSpec, layout: Layout,
+                    who: str = "CIASA") -> tuple[RegionSpec, EpsSpec]:
+    """The region and eps a mode means (``who`` names the attack in errors).
+
+    basic: every joint (a region is an error), scalar eps, default
+    :data:`~attack.config.DEFAULT_EPS`; localized: a region is required, scalar eps;
+    advanced: the region defaults to :data:`~attack.config.ADVANCED_DEFAULT_REGION`, eps
+    defaults to the hierarchical leg schedule (:func:`default_hierarchical_eps`).
+    """
+    if mode not in MODES:
+        raise ValidationError(f"{who} has no mode {mode!r}; modes: {', '.join(MODES)}", field="mode")
+    if mode == "basic":
+        if region is not None:
+            raise ValidationError(f"{who} mode 'basic' attacks every joint; got region {region!r} "
+                                  "(use mode 'localized')", field="region")
+    elif mode == "localized":
+        if region is None:
+            raise ValidationError(f"{who} mode 'localized' needs a region", field="region")
+    else:
+        region = ADVANCED_DEFAULT_REGION if region is None else region
+    if eps is None:
+        eps = default_hierarchical_eps(layout, resolve_joints(layout, region)) if mode == "advanced" else DEFAULT_EPS
+    elif mode != "advanced" and not is_scalar_eps(eps):
+        raise ValidationError(f"{who} mode {mode!r} takes a scalar eps (global clipping); per-joint eps "
+                              "is hierarchical clipping: use mode 'advanced'", field="eps")
+    return region, eps
 
 
 def eps_vector(layout: Layout, eps: EpsSpec, joints: Sequence[int]) -> np.ndarray:

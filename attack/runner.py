@@ -109,6 +109,11 @@ def build_attack(cfg: Any, model: Any, *, layout: str, device: str | torch.devic
                                   field="mode")
         return FGSM(model, eps=DEFAULT_EPS if cfg.eps is None else cfg.eps, targeted=cfg.targeted,
                     region=cfg.region, target=cfg.target, layout=layout, seed=cfg.seed, device=device, fps=cfg.fps)
+    if cfg.method == "noise":
+        from attack.noise import RandomPerturbation
+
+        return RandomPerturbation(model, eps=cfg.eps, mode=cfg.mode, region=cfg.region, realignment=cfg.realign,
+                                  layout=layout, seed=cfg.seed, device=device, fps=cfg.fps)
     return CIASA(model, eps=cfg.eps, mode=cfg.mode, region=cfg.region, iterations=cfg.iterations, lr=cfg.lr,
                  lam=cfg.lam, target=cfg.target, layout=layout, smoothness=cfg.smoothness,
                  realignment=cfg.realign, gan=cfg.gan, disc_lr=cfg.disc_lr, gan_frames=cfg.gan_frames or None,

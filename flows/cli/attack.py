@@ -16,6 +16,7 @@ from flows.cli.common import build_config, config_option, console, progress_bar
 class MethodChoice(str, Enum):
     fgsm = "fgsm"
     ciasa = "ciasa"
+    noise = "noise"
 
 
 class ModeChoice(str, Enum):
@@ -115,7 +116,8 @@ def attack_command(
                               "'ciasa data info' reads)"),
     model: str = typer.Option(..., "--model", help="checkpoint path, bundled name (stgcn-synth, ...), or your own pkg.module:factory / file.py:factory"),
     out: Path = typer.Option(..., "--out", help="output folder: adversarial.npz/.json, attack.json"),
-    method: MethodChoice = typer.Option(MethodChoice.ciasa, "--method", help="fgsm (one step) or ciasa"),
+    method: MethodChoice = typer.Option(MethodChoice.ciasa, "--method", help="fgsm (one step), ciasa, or noise (the "
+                                      "control: a smooth random displacement in the same bounds, no gradient)"),
     mode: ModeChoice = typer.Option(ModeChoice.basic, "--mode", help="basic, localized (needs --region) or "
                                     "advanced (region + per-joint eps; legs by default)"),
     region: Optional[str] = _opt("region", "--region"),

@@ -129,3 +129,18 @@ def test_the_flow_resumes_the_pieces_it_lacks_and_keys_as_one_task(harness, clea
     assert first[:2] == [0, 2] and 2 in redone and 0 not in redone
     assert resumed.key == one.key and resumed.content_hash == one.content_hash
     assert len(list((run / "attack-piece").iterdir())) == 3
+
+
+def test_the_noise_control_runs_as_a_stage_in_pieces(clean, tmp_path):
+    """``attack.method=noise``: an untargeted set (no ``attack_target``) whose pieces join to
+    the one-call result, as CIASA's do."""
+    cfg = CFG.model_copy(update={"method": "noise"})
+    one = attack_stage(clean, MODEL, cfg.model_copy(update={"chunk": 0}), tmp_path / "one", "n")
+    pieces = [attack_chunk_stage(clean, MODEL, cfg, a, b, tmp_path / f"n{a}", f"n{a}") for a, b in chunk_bounds(5, 2)]
+    joined = attack_merge_stage(clean, MODEL, cfg, [p.path for p in pieces], tmp_path / "joined", "n")
+    a, b, src = load_skeleton_set(one.path), load_skeleton_set(joined.path), load_skeleton_set(clean)
+    np.testing.assert_array_equal(a.data, b.data)
+    assert "attack_target" not in a.sample_meta
+    assert not np.array_equal(a.data, src.data)
+    report = json.loads((Path(one.folder) / "attack.json").read_text())
+    assert report["config"]["attack"] == "noise" and report["config"]["target"] is None
