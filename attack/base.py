@@ -57,7 +57,9 @@ class Batch:
     mask: torch.Tensor
 
 
-def _resolve_layout(model: Any, layout: str | Layout | None) -> Layout:
+def resolve_layout(model: Any, layout: str | Layout | None) -> Layout:
+    """The attack's layout: ``layout`` (a name or :class:`Layout`), else the model's, else
+    ``ntu25``; a layout other than the model's is an error naming both."""
     model_layout = getattr(model, "layout", None)
     model_layout = model_layout if isinstance(model_layout, Layout) else None
     if layout is None:
@@ -97,7 +99,7 @@ class Attack:
         if not callable(model):
             raise ValidationError(f"the model must be callable, got {type(model).__name__}", field="model")
         self.model = model
-        self.layout = _resolve_layout(model, layout)
+        self.layout = resolve_layout(model, layout)
         self.region = region
         self.joints = resolve_joints(self.layout, region)
         self.movable = joint_mask(self.layout, self.joints)

@@ -25,7 +25,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from attack.base import Attack, Batch
+from attack.base import Attack, Batch, resolve_layout
 from attack.config import (
     DEFAULT_ALTERNATE_ROUNDS,
     DEFAULT_DISC_LR,
@@ -49,7 +49,7 @@ from attack.gan import (
 )
 from attack.regions import EpsSpec, RegionSpec, mode_region_eps
 from pipeline.errors import ValidationError
-from pipeline.layouts import Layout, get_layout
+from pipeline.layouts import Layout
 from pipeline.tensor import valid_mask
 
 log = logging.getLogger(__name__)
@@ -120,10 +120,7 @@ class CIASA(Attack):
                  alternate_tol: float | None = None, alternate_rounds: int = DEFAULT_ALTERNATE_ROUNDS,
                  seed: int = 0, device: str | torch.device | None = None, fps: float = DEFAULT_FPS,
                  precision: str = "fp32") -> None:
-        lay = layout if isinstance(layout, Layout) else get_layout(layout) if layout is not None else None
-        lay_for_defaults = lay or (getattr(model, "layout", None) if isinstance(getattr(model, "layout", None), Layout)
-                                   else get_layout("ntu25"))
-        region, eps = mode_region_eps(mode, region, eps, lay_for_defaults)
+        region, eps = mode_region_eps(mode, region, eps, resolve_layout(model, layout))
         super().__init__(model, eps=eps, region=region, target=target, layout=layout, seed=seed, device=device,
                          fps=fps)
         self.mode = mode

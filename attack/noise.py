@@ -25,11 +25,11 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from attack.base import Attack, Batch
+from attack.base import Attack, Batch, resolve_layout
 from attack.constraints import project
 from attack.regions import EpsSpec, RegionSpec, mode_region_eps
 from pipeline.errors import ValidationError
-from pipeline.layouts import Layout, get_layout
+from pipeline.layouts import Layout
 
 #: Temporal smoothing of the noise (Gaussian standard deviation, frames): 5 frames at 30 fps,
 #: slow next to the per-frame jitter the smoothness term of CIASA suppresses.
@@ -80,10 +80,7 @@ class RandomPerturbation(Attack):
                  region: RegionSpec = None, *, smooth_frames: float = DEFAULT_SMOOTH_FRAMES,
                  realignment: bool = True, layout: str | Layout | None = None, seed: int = 0,
                  device: str | torch.device | None = None, fps: float = 30.0) -> None:
-        lay = layout if isinstance(layout, Layout) else get_layout(layout) if layout is not None else None
-        model_layout = getattr(model, "layout", None)
-        region, eps = mode_region_eps(mode, region, eps, lay or (model_layout if isinstance(model_layout, Layout)
-                                                                 else get_layout("ntu25")), who="the noise control")
+        region, eps = mode_region_eps(mode, region, eps, resolve_layout(model, layout), who="the noise control")
         super().__init__(model, eps=eps, region=region, target="least_likely", layout=layout, seed=seed,
                          device=device, fps=fps)
         self.mode = mode
