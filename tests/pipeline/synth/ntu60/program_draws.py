@@ -76,6 +76,16 @@ def mid(s: np.ndarray, lo: float = 0.38, hi: float = 0.62) -> np.ndarray:
     return (s > lo) & (s < hi)
 
 
+def check_names_and_numbers(classes: tuple[ClassSpec, ...], expected: dict[int, str], groups: set[str]) -> None:
+    """The module's classes are exactly ``expected`` (A-number -> NTU name), one-person, in
+    ``groups``, with their difference written and NTU-like mean lengths (55-140 frames)."""
+    assert {c.ntu_action: c.name for c in classes} == expected
+    assert len(classes) == len(expected)
+    for c in classes:
+        assert c.persons == 1 and c.group in groups and c.difference
+        assert 55 <= c.mean_frames <= 140
+
+
 def check_limits_bones_idle_ends(spec: ClassSpec, within_limits, rigid_bones) -> None:  # noqa: ANN001
     """Every draw of ``spec``: DOFs inside their limits, bones rigid, the frames outside the
     action exactly the same draw's idle posture, nothing under the floor."""

@@ -8,7 +8,8 @@ import pytest
 
 from pipeline.synth.ntu60.hand_work import CLASSES
 from tests.pipeline.synth.ntu60.program_draws import (
-    check_deterministic, check_limits_bones_idle_ends, draws, flexion, hands, head_down, joint, mid,
+    check_deterministic, check_limits_bones_idle_ends, check_names_and_numbers, draws, flexion, hands, head_down,
+    joint, mid,
 )
 
 EXPECTED = {
@@ -21,12 +22,7 @@ SPECS = {c.name: c for c in CLASSES}
 
 # ----------------------------------------------------------------------------- common properties
 def test_names_and_numbers():
-    assert {c.ntu_action: c.name for c in CLASSES} == EXPECTED
-    assert len(CLASSES) == len(EXPECTED)
-    groups = {"hands at work", "phone and arm gestures"}
-    for c in CLASSES:
-        assert c.persons == 1 and c.group in groups and c.difference
-        assert 55 <= c.mean_frames <= 140
+    check_names_and_numbers(CLASSES, EXPECTED, {"hands at work", "phone and arm gestures"})
     assert SPECS["pointing to something with finger"].mean_frames == min(c.mean_frames for c in CLASSES)
 
 

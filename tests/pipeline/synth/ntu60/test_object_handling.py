@@ -8,7 +8,8 @@ import pytest
 
 from pipeline.synth.ntu60.object_handling import CLASSES
 from tests.pipeline.synth.ntu60.program_draws import (
-    check_deterministic, check_limits_bones_idle_ends, draws, flexion, hands, head_down, joint, subject,
+    check_deterministic, check_limits_bones_idle_ends, check_names_and_numbers, draws, flexion, hands, head_down,
+    joint, subject,
 )
 
 EXPECTED = {5: "drop", 6: "pickup", 7: "throw", 25: "reach into pocket"}
@@ -17,12 +18,7 @@ SPECS = {c.name: c for c in CLASSES}
 
 # ----------------------------------------------------------------------------- common properties
 def test_names_and_numbers():
-    assert {c.ntu_action: c.name for c in CLASSES} == EXPECTED
-    assert len(CLASSES) == len(EXPECTED)
-    groups = {"pick up / drop / throw", "pocket"}
-    for c in CLASSES:
-        assert c.persons == 1 and c.group in groups and c.difference
-        assert 55 <= c.mean_frames <= 140
+    check_names_and_numbers(CLASSES, EXPECTED, {"pick up / drop / throw", "pocket"})
 
 
 @pytest.mark.parametrize("name", list(EXPECTED.values()))
