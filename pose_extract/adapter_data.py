@@ -94,14 +94,13 @@ def _pair_people(people: list, source: np.ndarray, body_joints: np.ndarray, pres
 
 def pairs_of_bundle(folder: str | Path, config: ExtractConfig | None = None) -> dict[str, np.ndarray]:
     """The arrays of one bundle's pair file (module docstring)."""
-    from pose_extract.api import extract_people
+    from pose_extract.bundles import rendered_people
 
     info = read_bundle(folder)
     if info.ground_truth is None:
         raise FormatError("the bundle has no ground truth to train on", path=folder, field="ground_truth")
     cfg = make_config(config, adapter="none")
-    people = extract_people(info.video, intrinsics=info.intrinsics,
-                            config=make_config(cfg, max_people=cfg.max_people or info.bodies), check_more=False)
+    people = rendered_people(info, cfg)
     with np.load(info.ground_truth, allow_pickle=False) as z:
         source = np.asarray(z["source_joints"], np.float64)
         body_joints = np.asarray(z["body_joints"], np.float64)

@@ -51,6 +51,15 @@ log = logging.getLogger(__name__)
 FALLBACK_FPS = 30.0
 
 
+def rendered_people(info: BundleInfo, config: ExtractConfig) -> list[Extraction]:
+    """:func:`~pose_extract.api.extract_people` on a bundle's video with its intrinsics, for
+    as many people as the bundle rendered (unless ``config.max_people`` says otherwise) and
+    without the more-people sentinel: the renderer drew exactly those people, so a further
+    detection is a remnant of the painted-over actors, not a person."""
+    return extract_people(info.video, intrinsics=info.intrinsics,
+                          config=make_config(config, max_people=config.max_people or info.bodies), check_more=False)
+
+
 def _ground_truth_metrics(info: BundleInfo, people: list[Extraction]) -> dict[str, Any]:
     """Errors against ``source_joints`` and ``body_joints`` of body 0, per video frame, of
     the recovered person paired with body 0 (:func:`~pose_extract.people_metrics.match_people`
@@ -202,9 +211,7 @@ def extract_bundles(
         o = outcomes[info.name]
         if o.ok:
             try:
-                people = extract_people(info.video, intrinsics=info.intrinsics,
-                                        config=make_config(run_cfg, max_people=run_cfg.max_people or info.bodies),
-                                        check_more=False)  # the render drew info.bodies people
+                people = rendered_people(info, run_cfg)
                 ext = people[0]
                 o.counts = {**ext.outcome(), "people": len(people)}
                 if info.video_frames is not None and info.video_frames != ext.landmarks.num_frames:
