@@ -130,6 +130,11 @@ class CrossModalConfig(BaseModel):
     render: RenderConfig = Field(RenderConfig(), description="the videos (headless Blender)")
     extract: ExtractConfig = Field(ExtractConfig(), description="the recovered skeletons (MediaPipe)")
     evaluate: EvaluateConfig = Field(EvaluateConfig(), description="the recogniser's scoring")
+    control: Literal["none", "noise"] = Field(
+        "none", description="a control beside the attack: noise perturbs the same clean samples at random in the "
+        "same joints and bounds (attack.method=noise), renders, recovers and scores them too, and the report "
+        "gives the attack's own share of the drop (adversarial against control, 95 % interval); about doubles "
+        "the adversarial renders")
     render_retries: int = Field(1, ge=0, description="retries of a failed sequence render")
     extract_retries: int = Field(1, ge=0, description="retries of a failed sequence extraction")
     retry_delay_s: float = Field(2.0, ge=0, description="seconds between retries")

@@ -34,6 +34,7 @@ from flows.config import (
 from flows.flow_plumbing import collect_mapped, default_runner, finish, gpu_annotation, one_line, sub_flow, timed
 from flows.rundir import is_complete, stage_dir, stage_key, versions, write_manifest
 from flows.stages import (
+    CONTROL,
     ROLES,
     EvaluateOutput,
     ExtractOutput,
@@ -201,12 +202,12 @@ def evaluate_flow(clean: str, adversarial: str, clean_recovered: str | None, adv
 
 
 def _statuses(clean: SetOutput, adversarial: SetOutput, renders: list[SequenceOutput], ext: ExtractFlowOutput,
-              evaluated: set[str]) -> list[SampleStatus]:
+              evaluated: set[str], roles: tuple[str, ...] = ROLES) -> list[SampleStatus]:
     success = adversarial.info.get("success") or []
     out = []
     for i, ref in enumerate(clean.samples):
         s = SampleStatus(name=ref.name, label=ref.label, attack_success=bool(success[i]) if i < len(success) else None)
-        for role in ROLES:
+        for role in roles:
             r = next((r for r in renders if r.role == role and r.name == ref.name), None)
             s.steps[f"render_{role}"] = "skipped" if r is None else r.status
             if r is not None and r.reason:
@@ -244,6 +245,9 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
     """The paper's cross-modal experiment: draw ``config.source.samples`` sequences the
     recogniser classifies correctly (class-balanced, seeded) -> CIASA -> render clean and
     adversarial sequences -> recover skeletons with MediaPipe -> evaluate -> report.
+    With ``config.control="noise"`` the same clean samples are also perturbed at random
+    within the attack's bounds (the control), rendered, recovered and scored, and the
+    report compares the two (:mod:`pipeline.crossmodal_control`).
     Returns the report's path (the HTML report, else ``summary.md``)."""
     from flows.artifacts import publish_results
 
@@ -275,14 +279,22 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
         with timed(timings, "attack"):
             adversarial = sub_flow(attack_flow)(clean_set=clean.path, model=config.model, attack=config.attack, run_dir=run_s)
             keys["attack"] = adversarial.key
+        control: SetOutput | None = None
+        if config.control == "noise":
+            with timed(timings, "control"):
+                control = sub_flow(attack_flow)(clean_set=clean.path, model=config.model,
+                                                attack=config.attack.model_copy(update={"method": "noise"}),
+                                                run_dir=run_s)
+                keys["control"] = control.key
+        roles = ROLES + ((CONTROL,) if control is not None else ())
+        sets = {"clean": clean.path, "adversarial": adversarial.path, **({CONTROL: control.path} if control else {})}
         with timed(timings, "render"):
-            renders = sub_flow(render_flow)(sets={"clean": clean.path, "adversarial": adversarial.path},
-                                        render=config.render, run_dir=run_s, retries=config.render_retries,
-                                        retry_delay_s=config.retry_delay_s)
+            renders = sub_flow(render_flow)(sets=sets, render=config.render, run_dir=run_s,
+                                        retries=config.render_retries, retry_delay_s=config.retry_delay_s)
             keys["render"] = {f"{r.role}/{r.name}": r.key for r in renders}
         with timed(timings, "extract"):
             fps = config.extract.fps or _source_fps(clean.path)
-            bundles = {role: [r.bundle for r in renders if r.role == role and r.status == "ok"] for role in ROLES}
+            bundles = {role: [r.bundle for r in renders if r.role == role and r.status == "ok"] for role in roles}
             ext = sub_flow(extract_flow)(bundles=bundles, extract=config.extract, fps=fps, run_dir=run_s,
                                      retries=config.extract_retries, retry_delay_s=config.retry_delay_s)
             keys["extract"] = {f"{e.role}/{e.name}": e.key for e in ext.sequences}
@@ -305,7 +317,13 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
             present = zip(doc["samples"]["name"], doc["samples"]["clean_recovered_present"],
                           doc["samples"]["adversarial_recovered_present"])
             evaluated = {n for n, a, b in present if a and b}
-        samples = _statuses(clean, adversarial, renders, ext, evaluated)
+        control_eval, control_error = None, None
+        if control is not None:
+            with timed(timings, "evaluate_control"):
+                control_eval, control_error = _evaluate_control(config, clean, control, ext, run_s)
+                if control_eval is not None:
+                    keys["evaluate_control"] = control_eval.key
+        samples = _statuses(clean, adversarial, renders, ext, evaluated, roles)
         with timed(timings, "report"):
             inputs = RunReportInputs(
                 run_dir=run_s, config=config.model_dump(mode="json"), stage_keys=keys, clean=clean.path,
@@ -316,7 +334,10 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
                 crossmodal_markdown=None if evaluation is None else evaluation.markdown_path,
                 transfer_json=None if evaluation is None else evaluation.transfer_path,
                 evaluate_error=evaluate_error,
-                bundles={role: {r.name: r.bundle for r in renders if r.role == role and r.bundle} for role in ROLES},
+                control_attack_json=None if control is None else str(Path(control.folder) / "attack.json"),
+                control_crossmodal_json=None if control_eval is None else control_eval.json_path,
+                control_error=control_error,
+                bundles={role: {r.name: r.bundle for r in renders if r.role == role and r.bundle} for role in roles},
                 samples=samples, timings={k: v for k, v in timings.items() if k != "report"})
             key = stage_key("report", inputs=inputs.model_dump(mode="json", exclude={"timings"}))
             kwargs = {"inputs": inputs, "out_dir": str(stage_dir(run, "report", key)), "key": key}
@@ -330,9 +351,14 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
                       "recovered": list(ext.recovered.values()), "report": report}
         if evaluation is not None:
             stages_out["evaluate"] = evaluation
+        if control is not None:
+            stages_out["control"] = control
+        if control_eval is not None:
+            stages_out["evaluate_control"] = control_eval
         manifest.update(status="completed", finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), report=where,
                         summary=report.summary_json, headline=None if evaluation is None else evaluation.headline,
                         evaluate_error=evaluate_error, stage_states=_stage_states(stages_out),
+                        control=None if control is None else _control_verdict(report.summary_json, control_error),
                         samples=[s.model_dump() for s in samples])
         write_manifest(run, manifest)
         logger.info("report: %s", where)
@@ -341,6 +367,33 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
         manifest.update(status="failed", finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), error=one_line(exc))
         write_manifest(run, manifest)
         raise
+
+
+def _evaluate_control(config: CrossModalConfig, clean: SetOutput, control: SetOutput, ext: ExtractFlowOutput,
+                      run_dir: str) -> tuple[EvaluateOutput | None, str | None]:
+    """Score the control's source and recovered sets beside the clean ones (the attacked
+    recogniser only: the comparison is one recogniser's); ``(output, None)`` or ``(None,
+    why not)``."""
+    recovered = ext.recovered.get(CONTROL)
+    if recovered is None or recovered.path is None or ext.recovered["clean"].path is None:
+        return None, "no skeletons were recovered from the clean or the control videos"
+    try:
+        out = sub_flow(evaluate_flow)(
+            clean=clean.path, adversarial=control.path, clean_recovered=ext.recovered["clean"].path,
+            adversarial_recovered=recovered.path, model=config.model,
+            evaluate=config.evaluate.model_copy(update={"transfer_models": []}), run_dir=run_dir)
+    except Exception as exc:  # noqa: BLE001 - the report lists why
+        get_run_logger().error("evaluation of the control failed: %s", one_line(exc))
+        return None, one_line(exc)
+    return out, None
+
+
+def _control_verdict(summary_json: str, control_error: str | None) -> str | None:
+    """The control's verdict from the run's summary (or why there is none)."""
+    doc = json.loads(Path(summary_json).read_text(encoding="utf-8")).get("control")
+    if isinstance(doc, dict) and doc.get("verdict"):
+        return str(doc["verdict"])
+    return f"no comparison: {control_error or 'the control could not be compared'}"
 
 
 def _source_fps(path: str) -> float:

@@ -7,8 +7,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Role = Literal["clean", "adversarial"]
+Role = Literal["clean", "adversarial", "control"]
+#: The two sets of every run; a run with a control (``control=noise``) adds :data:`CONTROL`.
 ROLES: tuple[Role, Role] = ("clean", "adversarial")
+#: The control's role: the clean samples perturbed at random within the attack's bounds.
+CONTROL: Role = "control"
 
 
 class StageOutput(BaseModel):

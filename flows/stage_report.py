@@ -44,6 +44,9 @@ class RunReportInputs(BaseModel):
     crossmodal_markdown: str | None
     transfer_json: str | None = None
     evaluate_error: str | None = None
+    control_attack_json: str | None = None
+    control_crossmodal_json: str | None = None
+    control_error: str | None = None
     bundles: dict[str, dict[str, str]] = Field(default_factory=dict)
     samples: list[SampleStatus]
     timings: dict[str, float] = Field(default_factory=dict)
@@ -55,6 +58,8 @@ class RunReportInputs(BaseModel):
                for s in self.samples for step, state in s.steps.items() if state == "failed"]
         if self.evaluate_error:
             out.append({"stage": "evaluate", "sample": "(all)", "reason": self.evaluate_error})
+        if self.control_error:
+            out.append({"stage": "evaluate_control", "sample": "(all)", "reason": self.control_error})
         return out
 
 
@@ -77,7 +82,7 @@ ATTACK_METRICS = ("clean_accuracy", "adversarial_accuracy", "targeted_fooling_ra
 
 
 def _summary_markdown(inputs: RunReportInputs, crossmodal_md: str | None, attack_metrics: dict[str, Any],
-                      transfer_md: str | None = None) -> str:
+                      transfer_md: str | None = None, control_md: str | None = None) -> str:
     failed = [s for s in inputs.samples if s.failed]
     lines = ["# Cross-modal run", "", f"Run folder: `{inputs.run_dir}`", "",
              f"{len(inputs.samples)} sequences, {len(inputs.samples) - len(failed)} through every step, "
@@ -88,6 +93,8 @@ def _summary_markdown(inputs: RunReportInputs, crossmodal_md: str | None, attack
         lines += [crossmodal_md.strip(), ""]
     if transfer_md:
         lines += [transfer_md.strip(), ""]
+    if control_md:
+        lines += [control_md.strip(), ""]
     if attack_metrics:
         lines += ["## Attack (source skeletons)", "", "| metric | value |", "|---|---|"]
         lines += [f"| {k} | {'n/a' if v is None else f'{v:.4g}'} |" for k, v in attack_metrics.items()]
@@ -101,10 +108,35 @@ def _summary_markdown(inputs: RunReportInputs, crossmodal_md: str | None, attack
     return "\n".join(lines)
 
 
+def control_comparison(inputs: RunReportInputs) -> tuple[Any, str | None]:
+    """The attack against the control (:func:`pipeline.crossmodal_control.compare_control`)
+    when the run has both evaluations: ``(comparison, None)``, ``(None, why not)``, or
+    ``(None, None)`` for a run without a control."""
+    from pipeline.crossmodal_control import compare_control
+    from pipeline.errors import CiasaError
+
+    if inputs.control_attack_json is None:
+        return None, None
+    if inputs.control_error or inputs.control_crossmodal_json is None or inputs.crossmodal_json is None:
+        return None, inputs.control_error or inputs.evaluate_error or "the control was not evaluated"
+    docs = [json.loads(Path(p).read_text(encoding="utf-8")) for p in (inputs.crossmodal_json,
+                                                                       inputs.control_crossmodal_json)]
+    moved = {}
+    for role, path in (("adversarial", inputs.attack_json), ("control", inputs.control_attack_json)):
+        metrics = json.loads(Path(path).read_text(encoding="utf-8")).get("metrics", {})
+        moved[role] = metrics.get("mean_joint_displacement_mm")
+    try:
+        return compare_control(*docs, displacement_mm=moved,
+                               names=(inputs.crossmodal_json, inputs.control_crossmodal_json)), None
+    except CiasaError as exc:
+        return None, str(exc)
+
+
 def report_stage(inputs: RunReportInputs, out_dir: str | Path, key: str) -> ReportOutput:
     """Write ``summary.json`` and ``summary.md`` (numbers, settings, per-sequence status,
     failures) and the HTML report with its figures (:func:`flows.report.build_report`:
-    ``report.html``, ``report.json``, ``figures/*.png``) into ``out_dir``."""
+    ``report.html``, ``report.json``, ``figures/*.png``) into ``out_dir``; with a control,
+    also ``control.json`` and ``control.md`` (:mod:`pipeline.crossmodal_control`)."""
     from flows.report import ReportInputs, build_report
     from flows.rundir import mark_complete
     from pipeline.io_utils import atomic_outputs
@@ -121,27 +153,39 @@ def report_stage(inputs: RunReportInputs, out_dir: str | Path, key: str) -> Repo
                    if inputs.transfer_json and Path(inputs.transfer_json).with_suffix(".md").is_file() else None)
     extraction = {role: json.loads(Path(p).read_text(encoding="utf-8")).get("summary")
                   for role, p in inputs.extract_reports.items()}
+    comparison, control_missing = control_comparison(inputs)
+    control_files = []
+    if comparison is not None:
+        from pipeline.crossmodal_control import write_control
+
+        control_files = write_control(comparison, out_dir)
     paths = build_report(ReportInputs(
         title=f"Cross-modal run: {inputs.config.get('model')}", config=inputs.config,
         model=str(inputs.config.get("model")), clean_set=inputs.clean, adversarial_set=inputs.adversarial,
         attack_json=inputs.attack_json, clean_bundles=inputs.bundles.get("clean", {}),
         adversarial_bundles=inputs.bundles.get("adversarial", {}), clean_recovered=inputs.clean_recovered,
         adversarial_recovered=inputs.adversarial_recovered, extraction_reports=inputs.extract_reports,
-        crossmodal_json=inputs.crossmodal_json, transfer_json=inputs.transfer_json, failures=inputs.failures(),
+        crossmodal_json=inputs.crossmodal_json, transfer_json=inputs.transfer_json,
+        control_json=control_files[0] if control_files else None, failures=inputs.failures(),
         timings=inputs.timings,
-        unavailable={"crossmodal": f"the evaluation failed: {inputs.evaluate_error}"} if inputs.evaluate_error else {},
+        unavailable={**({"crossmodal": f"the evaluation failed: {inputs.evaluate_error}"} if inputs.evaluate_error
+                        else {}), **({"control": control_missing} if control_missing else {})},
     ), out_dir)
     figures = [str(p) for p in paths.figures.values()]
     summary = {"format": SUMMARY_FORMAT, "version": 1, "run_dir": inputs.run_dir, "keys": inputs.stage_keys,
-               "report": str(paths.html), "crossmodal": crossmodal, "transfer": transfer, "attack_metrics": metrics,
+               "report": str(paths.html), "crossmodal": crossmodal, "transfer": transfer,
+               "control": None if comparison is None else comparison.to_dict(),
+               "control_missing": control_missing, "attack_metrics": metrics,
                "extraction": extraction, "evaluate_error": inputs.evaluate_error,
                "samples": [s.model_dump() for s in inputs.samples], "failures": inputs.failures(),
                "timings": inputs.timings, "config": inputs.config}
     json_path, md_path = out_dir / "summary.json", out_dir / "summary.md"
     with atomic_outputs() as group:
         group.path(json_path).write_text(json.dumps(summary, indent=1, default=str), encoding="utf-8")
-        group.path(md_path).write_text(_summary_markdown(inputs, crossmodal_md, metrics, transfer_md), encoding="utf-8")
-    files = [json_path, md_path, paths.html, paths.json, *paths.figures.values()]
+        group.path(md_path).write_text(_summary_markdown(inputs, crossmodal_md, metrics, transfer_md,
+                                                         None if comparison is None else comparison.to_markdown()),
+                                       encoding="utf-8")
+    files = [json_path, md_path, paths.html, paths.json, *paths.figures.values(), *control_files]
     mark_complete(out_dir, key, [f.relative_to(out_dir) for f in files])
     return ReportOutput(key=key, folder=str(out_dir), summary_json=str(json_path), summary_markdown=str(md_path),
                         figures=figures, html=str(paths.html))

@@ -41,6 +41,7 @@ from flows.stage_attack import (  # noqa: F401 - re-exported
     write_attack_outputs,
 )
 from flows.stage_outputs import (  # noqa: F401 - re-exported
+    CONTROL,
     ROLES,
     EvaluateOutput,
     ExtractOutput,
@@ -259,8 +260,8 @@ def reuse_evaluation(key: str, out_dir: str | Path) -> EvaluateOutput:
                           reused=True)
 
 
-__all__ = ["ATTACK_CPU_THREADS", "ATTACK_METRICS", "ROLES", "SAMPLE_FILE", "SUMMARY_FORMAT", "EvaluateOutput",
-           "ExtractOutput", "RecoveredOutput", "ReportOutput", "Role", "RunReportInputs", "SampleRef", "SampleStatus",
+__all__ = ["ATTACK_CPU_THREADS", "ATTACK_METRICS", "CONTROL", "ROLES", "SAMPLE_FILE", "SUMMARY_FORMAT",
+           "EvaluateOutput", "ExtractOutput", "RecoveredOutput", "ReportOutput", "Role", "RunReportInputs", "SampleRef", "SampleStatus",
            "SequenceOutput", "SetOutput", "StageOutput", "ChunkOutput", "attack_chunk_stage", "attack_merge_stage",
            "attack_stage", "chunk_bounds", "reuse_chunk", "evaluate_stage", "extract_output",
            "extract_stage", "load_source", "merge_stage", "model_fingerprint", "render_stage", "report_stage",

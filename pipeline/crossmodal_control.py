@@ -242,9 +242,8 @@ def compare_control(attacked: Mapping[str, Any], control: Mapping[str, Any], *, 
     known = label >= 0
     source = _side("source", label[known], arr(a["clean_source_pred"])[known], arr(a["adversarial_source_pred"])[known],
                    arr(c["adversarial_source_pred"])[known])
-    present = np.array([x is not None and y is not None and z is not None for x, y, z in
-                        zip(a["clean_recovered_pred"], a["adversarial_recovered_pred"], c["adversarial_recovered_pred"])],
-                       dtype=bool)
+    triples = zip(a["clean_recovered_pred"], a["adversarial_recovered_pred"], c["adversarial_recovered_pred"])
+    present = np.array([None not in t for t in triples], dtype=bool)
     use = present & known
     recovered = _side("recovered", label[use], arr(a["clean_recovered_pred"])[use],
                       arr(a["adversarial_recovered_pred"])[use], arr(c["adversarial_recovered_pred"])[use])

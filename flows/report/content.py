@@ -22,6 +22,7 @@ import numpy as np
 from flows.report.inputs import SETS, ReportInputs, clean_number, read_manifest, video_file
 from flows.report.loading import Loaded, load_all  # noqa: F401 - re-exported
 from flows.report.crossmodal_content import PAIR_ROWS, PAPER_CROSSMODAL, crossmodal_section  # noqa: F401 - re-exported
+from flows.report.control import control_section
 from flows.report.transfer import transfer_section
 from flows.report.values import _clean, _rate_of, _unavailable, class_name, pct, rate  # noqa: F401 - re-exported
 
@@ -305,6 +306,7 @@ def assemble(inputs: ReportInputs, loaded: Loaded, base: Path) -> dict[str, Any]
         "paper": dict(PAPER_CROSSMODAL),
         "crossmodal": crossmodal_section(loaded),
         "transfer": transfer_section(loaded.transfer, loaded.reasons.get("transfer")),
+        "control": control_section(loaded.control, loaded.reasons.get("control")),
         "recovered_sets": {which: recovered_section(loaded, which, inputs) for which in SETS},
         "extraction": {which: extraction_section(loaded, which) for which in SETS},
         "attack": attack_section(loaded),

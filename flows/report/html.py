@@ -30,6 +30,8 @@ from flows.report.html_parts import (  # noqa: F401 - Cell, Html, esc, table, ta
     table,
     tag,
 )
+from flows.report.control import NOT_REQUESTED as NO_CONTROL
+from flows.report.control import control_html
 from flows.report.transfer import NOT_REQUESTED, transfer_html
 
 
@@ -42,9 +44,11 @@ def header(c: dict[str, Any]) -> Html:
     paper_line = (f"paper: {paper['model']} accuracy on {paper['num_samples']} {paper['dataset']} samples "
                   f"recovered by {paper['extractor']}: {pct(paper['clean_accuracy'])} clean, "
                   f"{pct(paper['adversarial_accuracy'])} adversarial")
+    control = c.get("control") or {}
     if cross["available"]:
+        against = [tag("div", "against the control: ", control["verdict"])] if control.get("available") else []
         headline = tag("div", tag("div", "measured: ", cross["headline"]), tag("div", cross.get("verdict", "")),
-                       tag("div", paper_line, cls="paper"), cls="headline")
+                       *against, tag("div", paper_line, cls="paper"), cls="headline")
     else:
         headline = tag("div", tag("div", "measured: not available: ", cross["reason"]),
                        tag("div", paper_line, cls="paper"), cls="headline")
@@ -288,6 +292,7 @@ def render(content: dict[str, Any], figures: Sequence[FigureOut]) -> str:
     """The whole page."""
     body = join([header(content), run_section(content), crossmodal_section(content),
                  transfer_html(content.get("transfer") or {"available": False, "reason": NOT_REQUESTED}),
+                 control_html(content.get("control") or {"available": False, "reason": NO_CONTROL}),
                  figures_section(figures),
                  extraction_section(content), attack_section(content), samples_section(content),
                  failures_section(content)])

@@ -64,6 +64,9 @@ class ReportInputs:
         crossmodal_json: ``crossmodal.json`` of the cross-modal evaluation, or None.
         transfer_json: ``transfer.json``, the same sets scored by other recognisers
             (:mod:`pipeline.crossmodal_transfer`), or None.
+        control_json: ``control.json``, the attack against a random perturbation of the
+            same size (:mod:`pipeline.crossmodal_control`), or None (no control, or why
+            not in ``unavailable["control"]``).
         failures: what went wrong in the run, one dict per failure (``stage``, ``sample``,
             ``reason``; other keys are shown too).
         timings: stage name -> seconds.
@@ -90,6 +93,7 @@ class ReportInputs:
     extraction_reports: dict[str, Path] = field(default_factory=dict)
     crossmodal_json: Path | None = None
     transfer_json: Path | None = None
+    control_json: Path | None = None
     failures: list[dict[str, Any]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     links_relative_to: Path | None = None
@@ -112,6 +116,7 @@ class ReportInputs:
         self.extraction_reports = _path_map(self.extraction_reports, "extraction_reports")
         self.crossmodal_json = _optional_path(self.crossmodal_json, "crossmodal_json")
         self.transfer_json = _optional_path(self.transfer_json, "transfer_json")
+        self.control_json = _optional_path(self.control_json, "control_json")
         self.links_relative_to = _optional_path(self.links_relative_to, "links_relative_to")
         if not isinstance(self.failures, list):
             raise TypeError("ReportInputs.failures must be a list of dicts")
@@ -138,6 +143,7 @@ class ReportInputs:
             "extraction_reports": {k: str(v) for k, v in self.extraction_reports.items()},
             "crossmodal_json": None if self.crossmodal_json is None else str(self.crossmodal_json),
             "transfer_json": None if self.transfer_json is None else str(self.transfer_json),
+            "control_json": None if self.control_json is None else str(self.control_json),
         }
 
 

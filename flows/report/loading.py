@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flows.report.control import read_control
 from flows.report.inputs import SETS, ReportInputs, read_attack, read_crossmodal, read_extraction, read_set
 from flows.report.transfer import read_transfer
 
@@ -18,6 +19,7 @@ class Loaded:
     attack: dict[str, Any] | None = None
     crossmodal: dict[str, Any] | None = None
     transfer: dict[str, Any] | None = None
+    control: dict[str, Any] | None = None
     extraction: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     sets: dict[str, Any] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
@@ -85,4 +87,7 @@ def load_all(inputs: ReportInputs) -> Loaded:
     out.transfer, reason = read_transfer(inputs.transfer_json)
     if reason:
         out.reasons["transfer"] = inputs.unavailable.get("transfer") or reason
+    out.control, reason = read_control(inputs.control_json)
+    if reason:
+        out.reasons["control"] = inputs.unavailable.get("control") or reason
     return out

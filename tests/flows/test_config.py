@@ -47,3 +47,11 @@ def test_peers_stand_for_the_attacked_models_bundled_peers():
     assert transfer_specs([PEERS, "stgcn-synth"], "stgcn-synth") == bundled_peers("stgcn-synth")
     assert transfer_specs([PEERS], "my/model.pt") == [] and transfer_specs([], "stgcn-ntu60") == []
     assert load_config(preset="paper").evaluate.transfer_models == [PEERS]
+
+
+def test_the_control_is_off_by_default_and_takes_only_the_noise():
+    assert load_config().control == "none"
+    assert load_config(overrides=["control=noise"]).control == "noise"
+    with pytest.raises(ValidationError) as info:
+        load_config(overrides=["control=pgd"])
+    assert "control" in str(info.value)

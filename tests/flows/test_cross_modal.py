@@ -329,3 +329,33 @@ def test_transfer_models_score_the_same_sets_in_the_report(resumed, config):
     assert transfer["rows"][1]["source"]["clean_accuracy"]["total"] == 2
     assert 'id="transfer-table"' in Path(report).read_text(encoding="utf-8")
     assert "## Transfer" in Path(m["summary"]).with_suffix(".md").read_text(encoding="utf-8")
+
+
+def test_the_noise_control_is_rendered_recovered_and_compared_in_the_report(resumed, config):
+    """``control=noise``: the cached run gains the control (the same clean samples moved at
+    random within the attack's bounds): one more attack (the noise), its two videos
+    rendered and recovered, its evaluation, and the comparison in the summary, the page and
+    ``control.json``; nothing of the attack's side runs again."""
+    run_dir = resumed["run_dir"]
+    report, counts = _run(config.model_copy(update={"control": "noise"}), run_dir)
+    assert counts == {**dict.fromkeys(STAGE_FUNCTIONS, 0), "attack_stage": 1, "render_stage": 2,
+                      "extract_stage": 2, "merge_stage": 1, "evaluate_stage": 1, "report_stage": 1}
+    m = _manifest(run_dir)
+    assert m["keys"]["attack"] == resumed["manifest"]["keys"]["attack"] != m["keys"]["control"]
+    assert m["keys"]["evaluate"] == resumed["manifest"]["keys"]["evaluate"] != m["keys"]["evaluate_control"]
+    assert sorted(k for k in m["keys"]["render"] if k.startswith("control/")) == [
+        f"control/{s['name']}" for s in sorted(m["samples"], key=lambda s: s["name"])]
+    assert all(s["steps"]["render_control"] == s["steps"]["extract_control"] == "ok" for s in m["samples"])
+    summary = json.loads(Path(m["summary"]).read_text())
+    control = summary["control"]
+    assert control["format"] == "ciasa.crossmodal_control" and control["source"]["num_samples"] == 2
+    assert control["recovered"]["num_samples"] == 2 and m["control"] == control["verdict"]
+    share = control["recovered"]["attack_share"]
+    assert share["value"] == pytest.approx(control["recovered"]["control_accuracy"]
+                                           - control["recovered"]["adversarial_accuracy"])
+    assert share["low"] <= share["value"] <= share["high"]
+    assert control["displacement_mm"]["control"] > 0 and control["displacement_mm"]["adversarial"] > 0
+    page = Path(report).read_text(encoding="utf-8")
+    assert 'id="control-table"' in page and "against the control: " in page
+    assert "## Control: is the drop the attack's?" in Path(m["summary"]).with_suffix(".md").read_text()
+    assert (Path(m["summary"]).parent / "control.json").is_file()

@@ -70,7 +70,8 @@ def test_the_verdict_tells_attack_control_and_neither_apart():
     half = [lab if i % 2 else WRONG for i, lab in enumerate(labels)]
     other_half = [WRONG if i % 2 else lab for i, lab in enumerate(labels)]
     tie = compare_control(ev(half), ev(other_half))
-    assert tie.recovered.attack_share.value == 0 and tie.recovered.attack_share.low < 0 < tie.recovered.attack_share.high
+    share = tie.recovered.attack_share
+    assert share.value == 0 and share.low < 0 < share.high
     assert "cannot be told from the control" in tie.verdict() and "holds 0" in tie.verdict()
 
 
