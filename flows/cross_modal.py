@@ -32,6 +32,7 @@ from flows.config import (
     transfer_specs,
 )
 from flows.flow_plumbing import collect_mapped, default_runner, finish, gpu_annotation, one_line, sub_flow, timed
+from flows.run_records import attack_metrics, sample_statuses, source_fps, stage_states
 from flows.rundir import is_complete, stage_dir, stage_key, versions, write_manifest
 from flows.stages import (
     CONTROL,
@@ -40,7 +41,6 @@ from flows.stages import (
     ExtractOutput,
     RecoveredOutput,
     RunReportInputs,
-    SampleStatus,
     SequenceOutput,
     SetOutput,
     chunk_bounds,
@@ -201,45 +201,6 @@ def evaluate_flow(clean: str, adversarial: str, clean_recovered: str | None, adv
 # --------------------------------------------------------------------------- the experiment
 
 
-def _statuses(clean: SetOutput, adversarial: SetOutput, renders: list[SequenceOutput], ext: ExtractFlowOutput,
-              evaluated: set[str], roles: tuple[str, ...] = ROLES) -> list[SampleStatus]:
-    success = adversarial.info.get("success") or []
-    out = []
-    for i, ref in enumerate(clean.samples):
-        s = SampleStatus(name=ref.name, label=ref.label, attack_success=bool(success[i]) if i < len(success) else None)
-        for role in roles:
-            r = next((r for r in renders if r.role == role and r.name == ref.name), None)
-            s.steps[f"render_{role}"] = "skipped" if r is None else r.status
-            if r is not None and r.reason:
-                s.reasons[f"render_{role}"] = r.reason
-            e = next((e for e in ext.sequences if e.role == role and e.name == ref.name), None)
-            s.steps[f"extract_{role}"] = "skipped" if e is None else e.status
-            if e is not None and e.reason:
-                s.reasons[f"extract_{role}"] = e.reason
-        s.steps["evaluate"] = "ok" if ref.name in evaluated else "skipped"
-        out.append(s)
-    return out
-
-
-def _stage_states(outputs: dict[str, Any]) -> dict[str, dict[str, int]]:
-    """Per stage: how many outputs came from Prefect's cache, from complete folders on
-    disk, or were computed."""
-    out: dict[str, dict[str, int]] = {}
-    for stage, items in outputs.items():
-        counts = {"cached": 0, "reused": 0, "computed": 0, "failed": 0}
-        for o in items if isinstance(items, list) else [items]:
-            if getattr(o, "status", "ok") == "failed" and not getattr(o, "folder", None):
-                counts["failed"] += 1
-            elif o.cached:
-                counts["cached"] += 1
-            elif o.reused:
-                counts["reused"] += 1
-            else:
-                counts["computed"] += 1
-        out[stage] = counts
-    return out
-
-
 @flow(name="cross-modal", log_prints=False, task_runner=default_runner())
 def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DEFAULT_RUN_DIR) -> str:
     """The paper's cross-modal experiment: draw ``config.source.samples`` sequences the
@@ -293,7 +254,7 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
                                         retries=config.render_retries, retry_delay_s=config.retry_delay_s)
             keys["render"] = {f"{r.role}/{r.name}": r.key for r in renders}
         with timed(timings, "extract"):
-            fps = config.extract.fps or _source_fps(clean.path)
+            fps = config.extract.fps or source_fps(clean.path)
             bundles = {role: [r.bundle for r in renders if r.role == role and r.status == "ok"] for role in roles}
             ext = sub_flow(extract_flow)(bundles=bundles, extract=config.extract, fps=fps, run_dir=run_s,
                                      retries=config.extract_retries, retry_delay_s=config.retry_delay_s)
@@ -323,7 +284,7 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
                 control_eval, control_error = _evaluate_control(config, clean, control, ext, run_s)
                 if control_eval is not None:
                     keys["evaluate_control"] = control_eval.key
-        samples = _statuses(clean, adversarial, renders, ext, evaluated, roles)
+        samples = sample_statuses(clean, adversarial, renders, ext.sequences, evaluated, roles)
         with timed(timings, "report"):
             inputs = RunReportInputs(
                 run_dir=run_s, config=config.model_dump(mode="json"), stage_keys=keys, clean=clean.path,
@@ -344,7 +305,7 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
             t = tasks.with_run_storage(tasks.report_task, run)
             report = finish(t.submit(**kwargs), t, kwargs, lambda o: is_complete(o.folder, key))
             keys["report"] = report.key
-        publish_results(report, inputs.crossmodal_json, _attack_metrics(inputs.attack_json),
+        publish_results(report, inputs.crossmodal_json, attack_metrics(inputs.attack_json),
                         ext.sequences, samples)
         where = report.html or report.summary_markdown
         stages_out = {"select": clean, "attack": adversarial, "render": renders, "extract": ext.sequences,
@@ -357,7 +318,7 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
             stages_out["evaluate_control"] = control_eval
         manifest.update(status="completed", finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), report=where,
                         summary=report.summary_json, headline=None if evaluation is None else evaluation.headline,
-                        evaluate_error=evaluate_error, stage_states=_stage_states(stages_out),
+                        evaluate_error=evaluate_error, stage_states=stage_states(stages_out),
                         control=None if control is None else _control_verdict(report.summary_json, control_error),
                         samples=[s.model_dump() for s in samples])
         write_manifest(run, manifest)
@@ -394,16 +355,3 @@ def _control_verdict(summary_json: str, control_error: str | None) -> str | None
     if isinstance(doc, dict) and doc.get("verdict"):
         return str(doc["verdict"])
     return f"no comparison: {control_error or 'the control could not be compared'}"
-
-
-def _source_fps(path: str) -> float:
-    from pipeline.skeleton_set import load_skeleton_set
-
-    return float(load_skeleton_set(path).fps)
-
-
-def _attack_metrics(attack_json: str) -> dict[str, Any]:
-    from flows.stages import ATTACK_METRICS
-
-    metrics = json.loads(Path(attack_json).read_text(encoding="utf-8")).get("metrics", {})
-    return {k: metrics[k] for k in ATTACK_METRICS if k in metrics}
