@@ -81,7 +81,11 @@ def collect_mapped(futures: list[Any], jobs: list[dict[str, Any]], t: Any, label
                     failed: Callable[[dict[str, Any], str], Any], complete: Callable[[Any], bool]) -> list[Any]:
     """Wait for mapped futures (updating the stage's progress artifact as each finishes)
     and return one output per job, in job order: the task's result, or ``failed(job,
-    reason)`` for a task that failed after its retries."""
+    reason)`` for a task that failed after its retries.
+
+    A result's ``role`` is the job's: a stage's key is its content (the same sequence
+    rendered before as another set's, e.g. a noise run's "adversarial" that is now the
+    control), so a cached record may carry the role of the run that made it."""
     from flows.artifacts import Progress
 
     progress = Progress(label, len(futures))
@@ -91,7 +95,10 @@ def collect_mapped(futures: list[Any], jobs: list[dict[str, Any]], t: Any, label
     for fut, job in zip(futures, jobs):
         fut.wait()  # the final state, held locally (the API may not have it yet)
         if fut.state.is_completed():
-            out.append(finish(fut, t, job, complete))
+            done = finish(fut, t, job, complete)
+            if "role" in job and getattr(done, "role", job["role"]) != job["role"]:
+                done = done.model_copy(update={"role": job["role"]})
+            out.append(done)
         else:
             exc = fut.result(raise_on_failure=False)
             reason = one_line(exc) if isinstance(exc, BaseException) else f"task ended {state_name(fut)}"

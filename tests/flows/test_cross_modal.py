@@ -333,16 +333,24 @@ def test_transfer_models_score_the_same_sets_in_the_report(resumed, config):
 
 def test_the_noise_control_is_rendered_recovered_and_compared_in_the_report(resumed, config):
     """``control=noise``: the cached run gains the control (the same clean samples moved at
-    random within the attack's bounds): one more attack (the noise), its two videos
-    rendered and recovered, its evaluation, and the comparison in the summary, the page and
-    ``control.json``; nothing of the attack's side runs again."""
+    random within the attack's bounds), its evaluation, and the comparison in the summary,
+    the page and ``control.json``; nothing of the attack's side runs again. The noise is
+    first run as the attack itself (``attack.method=noise``, its videos in the
+    "adversarial" role), so the control finds its attack, videos and extractions in
+    Prefect's cache under another role: they must count as the control's."""
     run_dir = resumed["run_dir"]
-    report, counts = _run(config.model_copy(update={"control": "noise"}), run_dir)
+    noise_attack = config.model_copy(update={"attack": config.attack.model_copy(update={"method": "noise"})})
+    _, counts = _run(noise_attack, run_dir)
     assert counts == {**dict.fromkeys(STAGE_FUNCTIONS, 0), "attack_stage": 1, "render_stage": 2,
                       "extract_stage": 2, "merge_stage": 1, "evaluate_stage": 1, "report_stage": 1}
+    report, counts = _run(config.model_copy(update={"control": "noise"}), run_dir)
+    # only the control's recovered set (a role of its own) and the report are new: its
+    # evaluation is the noise run's, the same four sets
+    assert counts == {**dict.fromkeys(STAGE_FUNCTIONS, 0), "merge_stage": 1, "report_stage": 1}
     m = _manifest(run_dir)
     assert m["keys"]["attack"] == resumed["manifest"]["keys"]["attack"] != m["keys"]["control"]
     assert m["keys"]["evaluate"] == resumed["manifest"]["keys"]["evaluate"] != m["keys"]["evaluate_control"]
+    assert m["stage_states"]["render"]["cached"] == 6 and m["stage_states"]["evaluate_control"]["cached"] == 1
     assert sorted(k for k in m["keys"]["render"] if k.startswith("control/")) == [
         f"control/{s['name']}" for s in sorted(m["samples"], key=lambda s: s["name"])]
     assert all(s["steps"]["render_control"] == s["steps"]["extract_control"] == "ok" for s in m["samples"])
