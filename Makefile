@@ -35,7 +35,7 @@ $(VENV)/.installed: pyproject.toml
 # NTU-60-like set (2 takes per class), strips and a GIF, the bundled model's evaluation and
 # one two-person render.
 demo: setup
-	$(BIN)/ciasa run --run-dir $(DEMO)/cross-modal 'evaluate.transfer_models=[peers]'
+	$(BIN)/ciasa run --run-dir $(DEMO)/cross-modal 'evaluate.transfer_models=[peers]' control=noise
 	$(BIN)/ciasa data synth-ntu60 --out $(DEMO)/ntu60 --takes-per-class 2 --seed 0
 	$(BIN)/ciasa data info $(DEMO)/ntu60/xview/val.npz
 	$(BIN)/ciasa data plot $(DEMO)/ntu60/xview/val.npz --index 88 --out $(DEMO)/hand_waving.png --gif $(DEMO)/hand_waving.gif
