@@ -9,6 +9,7 @@ import typer
 from flows.cli.adapter import app as adapter_app
 from flows.cli.attack import attack_command
 from flows.cli.common import err_console, setup_logging
+from flows.cli.control import control_command
 from flows.cli.crossmodal import crossmodal_command
 from flows.cli.data import app as data_app
 from flows.cli.evaluate import evaluate_command
@@ -31,6 +32,7 @@ app.command("train")(train_command)
 app.command("render")(render_command)
 app.command("evaluate")(evaluate_command)
 app.command("evaluate-crossmodal")(crossmodal_command)
+app.command("evaluate-control")(control_command)
 app.command("attack")(attack_command)
 app.command("experiment")(experiment_command)
 app.command("extract")(extract_command)
