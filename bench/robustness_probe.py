@@ -10,6 +10,14 @@ Not a benchmark of speed: an upper-bound check used in docs/RESULTS.md. On the f
   (a lower bound only if the network were linear);
 * the share of that gradient on each of the layout's regions (the paper's regions 1-4:
   arms, legs, trunk and head);
+* the *bone-preserving share*: the fraction of the gradient's energy (squared norm, over
+  the valid frames of the present bodies) tangent to the bone-length constraints, i.e.
+  left after projecting out, frame by frame, every direction that changes a bone's length
+  (the row space of the bone-length Jacobian). CIASA's realignment (SSR) keeps bone lengths,
+  so it can follow only this part. A direction drawn at random has ``1 - B / (3 V)``
+  (68 % for NTU's 25 joints and 24 bones); a model that reads bone lengths more than a
+  random direction would has less, and its *tangent linear eps* (gap / l1 of the tangent
+  part) tells how far a first-order bone-preserving step has to go;
 * for each ``--eps``: plain projected gradient descent with no realignment, smoothness or
   GAN term (strictly stronger in the threat model than CIASA's constrained attack at the
   same eps): ``--steps`` signed steps of ``--step`` x eps (default eps / 8) on the cross-entropy to the
@@ -30,6 +38,33 @@ import torch
 
 from pipeline.models import load_recognizer
 from pipeline.skeleton_set import load_skeleton_set
+
+
+def bone_tangent(g: torch.Tensor, x: torch.Tensor, parents: tuple[int, ...], mask: torch.Tensor) -> torch.Tensor:
+    """The part of ``g`` ``(N, 3, T, V, M)`` that changes no bone length of ``x`` to first
+    order: per valid frame of a present body, ``g - J^T (J J^T)^+ J g`` with ``J`` the
+    ``(B, 3V)`` Jacobian of the bone lengths (unit bone directions at the child, their
+    negatives at the parent). Frames outside ``mask`` and absent bodies give zeros."""
+    bones = [(p, c) for c, p in enumerate(parents) if p >= 0]
+    n, _, t, v, m = x.shape
+    xs = x.permute(0, 4, 2, 3, 1).reshape(-1, v, 3).double()  # (N M T, V, 3)
+    gs = g.permute(0, 4, 2, 3, 1).reshape(-1, v, 3).double()
+    keep = (mask.expand(n, 1, t, 1, m)[:, 0, :, 0, :].permute(0, 2, 1).reshape(-1) > 0) & (xs.abs().sum((1, 2)) > 0)
+    out = torch.zeros_like(gs)
+    xk, gk = xs[keep], gs[keep]
+    par = torch.tensor([b[0] for b in bones])
+    chi = torch.tensor([b[1] for b in bones])
+    u = xk[:, chi] - xk[:, par]
+    u = u / u.norm(dim=-1, keepdim=True).clamp_min(1e-9)  # (F, B, 3)
+    jac = torch.zeros(xk.shape[0], len(bones), v, 3, dtype=xk.dtype)
+    rows = torch.arange(len(bones))
+    jac[:, rows, chi] = u
+    jac[:, rows, par] = -u
+    jac = jac.reshape(xk.shape[0], len(bones), 3 * v)
+    jg = jac @ gk.reshape(-1, 3 * v, 1)
+    coef = torch.linalg.pinv(jac @ jac.transpose(1, 2)) @ jg
+    out[keep] = gk - (jac.transpose(1, 2) @ coef).reshape(-1, v, 3)
+    return out.reshape(n, m, t, v, 3).permute(0, 4, 2, 3, 1).to(g.dtype)
 
 
 def main() -> None:
@@ -68,6 +103,14 @@ def main() -> None:
     share = per_joint / per_joint.sum()
     print("gradient share by region: " + ", ".join(
         f"{name} {float(share[list(joints)].sum()) * 100:.1f} %" for name, joints in rec.layout.regions.items()))
+
+    tangent = bone_tangent(g, x, rec.layout.parents, mask)
+    energy = float((tangent ** 2).sum() / (g ** 2).sum())
+    bones = sum(1 for p in rec.layout.parents if p >= 0)
+    tl1 = tangent.abs().flatten(1).sum(1)
+    print(f"bone-preserving share of the gradient (energy): {energy * 100:.1f} % (a random direction: "
+          f"{(1 - bones / (3 * len(rec.layout.parents))) * 100:.1f} %); tangent linear eps (gap / l1 of that part) "
+          f"mean {(gap / tl1).mean() * 1000:.1f} mm, median {(gap / tl1).median() * 1000:.1f} mm")
 
     for eps in (float(e) for e in args.eps.split(",")):
         t0 = time.perf_counter()
