@@ -17,7 +17,8 @@ Not a benchmark of speed: an upper-bound check used in docs/RESULTS.md. On the f
   so it can follow only this part. A direction drawn at random has ``1 - B / (3 V)``
   (68 % for NTU's 25 joints and 24 bones); a model that reads bone lengths more than a
   random direction would has less, and its *tangent linear eps* (gap / l1 of the tangent
-  part) tells how far a first-order bone-preserving step has to go;
+  part) tells how far a first-order bone-preserving step has to go; the joints where the
+  rest (the bone-length part) sits are listed;
 * for each ``--eps``: plain projected gradient descent with no realignment, smoothness or
   GAN term (strictly stronger in the threat model than CIASA's constrained attack at the
   same eps): ``--steps`` signed steps of ``--step`` x eps (default eps / 8) on the cross-entropy to the
@@ -111,6 +112,10 @@ def main() -> None:
     print(f"bone-preserving share of the gradient (energy): {energy * 100:.1f} % (a random direction: "
           f"{(1 - bones / (3 * len(rec.layout.parents))) * 100:.1f} %); tangent linear eps (gap / l1 of that part) "
           f"mean {(gap / tl1).mean() * 1000:.1f} mm, median {(gap / tl1).median() * 1000:.1f} mm")
+    normal = ((g - tangent) ** 2).sum(dim=(0, 1, 2, 4))  # V: where the bone-length part sits
+    top = torch.argsort(normal, descending=True)[:5].tolist()
+    print("bone-length part by joint (share of it): " + ", ".join(
+        f"{rec.layout.joint_names[j]} {float(normal[j] / normal.sum()) * 100:.1f} %" for j in top))
 
     for eps in (float(e) for e in args.eps.split(",")):
         t0 = time.perf_counter()
