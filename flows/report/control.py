@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flows.report.html_parts import Cell, Html, join, not_available, num, table, tag
+from flows.report.html_parts import Cell, Html, difference_cell, join, not_available, num, table, tag
 from flows.report.inputs import _document, clean_number
-from flows.report.values import _unavailable, pct
+from flows.report.values import DIFFERENCE_KEYS, _unavailable, difference_record, pct
 
 CONTROL_FORMAT = "ciasa.crossmodal_control"
 #: Why the section is missing when the run had no control.
@@ -19,7 +19,6 @@ NOT_REQUESTED = "the run had no control (control=noise adds one)"
 _SIDES = ("source", "recovered")
 _ACCURACIES = ("clean_accuracy", "adversarial_accuracy", "control_accuracy")
 _DIFFERENCES = ("attack_drop", "control_drop", "attack_share")
-_DIFFERENCE_KEYS = ("value", "low", "high", "num_samples")
 
 
 def read_control(path: Path | None) -> tuple[dict[str, Any] | None, str | None]:
@@ -37,13 +36,9 @@ def read_control(path: Path | None) -> tuple[dict[str, Any] | None, str | None]:
             return None, f"{path}: field {side}: not a side (num_samples, accuracies, differences)"
         for key in _DIFFERENCES:
             d = block.get(key)
-            if d is not None and not (isinstance(d, dict) and all(k in d for k in _DIFFERENCE_KEYS)):
+            if d is not None and not (isinstance(d, dict) and all(k in d for k in DIFFERENCE_KEYS)):
                 return None, f"{path}: field {side}.{key}: not a difference (value, low, high, num_samples)"
     return doc, None
-
-
-def _difference(block: Any) -> dict[str, Any] | None:
-    return None if not isinstance(block, dict) else {k: clean_number(block.get(k)) for k in _DIFFERENCE_KEYS}
 
 
 def control_section(doc: dict[str, Any] | None, reason: str | None) -> dict[str, Any]:
@@ -56,20 +51,12 @@ def control_section(doc: dict[str, Any] | None, reason: str | None) -> dict[str,
         block = doc[side]
         rows.append({"skeletons": side, "num_samples": block["num_samples"],
                      **{k: clean_number(block.get(k)) for k in _ACCURACIES},
-                     **{k: _difference(block.get(k)) for k in _DIFFERENCES}})
+                     **{k: difference_record(block.get(k)) for k in _DIFFERENCES}})
     moved = doc.get("displacement_mm") if isinstance(doc.get("displacement_mm"), dict) else {}
     return {"available": True, "model": str(doc.get("model", "")), "control": str(doc.get("control", "")),
             "verdict": doc["verdict"], "rows": rows,
             "displacement_mm": {str(k): clean_number(v) for k, v in moved.items()},
             "missing_recovered": [str(n) for n in doc.get("missing_recovered") or []]}
-
-
-def _difference_cell(d: dict[str, Any] | None) -> Cell:
-    if d is None or d.get("value") is None:
-        return Cell("n/a", "num muted")
-    low, high = d.get("low"), d.get("high")
-    span = "" if low is None or high is None else f" [{100 * low:.1f}, {100 * high:.1f}]"
-    return Cell(f"{100 * d['value']:.1f} pp{span}", "num")
 
 
 def control_html(section: dict[str, Any]) -> Html:
@@ -83,7 +70,7 @@ def control_html(section: dict[str, Any]) -> Html:
     headers = ["skeletons", "samples", "clean", "adversarial", "control", "attack drop (95 %)",
                "control drop (95 %)", "attack's share (95 %)"]
     rows = [[r["skeletons"], num(r["num_samples"]), *(Cell(pct(r[k]), "num") for k in _ACCURACIES),
-             *(_difference_cell(r[k]) for k in _DIFFERENCES)] for r in section["rows"]]
+             *(difference_cell(r[k]) for k in _DIFFERENCES)] for r in section["rows"]]
     parts.append(table(headers, rows, table_id="control-table"))
     notes = [tag("strong", "verdict: "), section["verdict"]]
     parts.append(tag("p", *notes, cls="headline"))

@@ -119,6 +119,16 @@ def pp_cell(value: float | None) -> Cell:
     return Cell("n/a", "num muted") if value is None else Cell(f"{100 * value:.1f} pp", "num")
 
 
+def difference_cell(d: dict[str, Any] | None) -> Cell:
+    """A paired difference of shares (``{"value", "low", "high"}``, fractions) as
+    ``12.5 pp [1.0, 24.0]``; ``n/a`` without a value."""
+    if d is None or d.get("value") is None:
+        return Cell("n/a", "num muted")
+    low, high = d.get("low"), d.get("high")
+    span = "" if low is None or high is None else f" [{100 * low:.1f}, {100 * high:.1f}]"
+    return Cell(f"{100 * d['value']:.1f} pp{span}", "num")
+
+
 def share_cell(value: float | None) -> Cell:
     """A share in [0, 1] as a percent number cell."""
     return num(None if value is None else 100.0 * value)

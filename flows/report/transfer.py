@@ -9,15 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flows.report.html_parts import Cell, Html, join, not_available, num, rate_cell, table, tag
+from flows.report.html_parts import Html, difference_cell, join, not_available, num, rate_cell, table, tag
 from flows.report.inputs import _document, _is_rate, clean_number
-from flows.report.values import _rate_of, _unavailable
+from flows.report.values import DIFFERENCE_KEYS, _rate_of, _unavailable, difference_record
 
 TRANSFER_FORMAT = "ciasa.crossmodal_transfer"
 #: Why the table is missing when no other recogniser was named.
 NOT_REQUESTED = "no other recogniser was named (evaluate.transfer_models)"
 _RATES = ("clean_accuracy", "adversarial_accuracy", "untargeted_fooling_rate_over_correct")
-_DROP_KEYS = ("value", "low", "high", "num_samples")
 
 
 def read_transfer(path: Path | None) -> tuple[dict[str, Any] | None, str | None]:
@@ -38,15 +37,9 @@ def read_transfer(path: Path | None) -> tuple[dict[str, Any] | None, str | None]
             if not isinstance(block, dict) or not all(_is_rate(block.get(k)) for k in _RATES):
                 return None, f"{path}: field rows[{i}].{part}: not a set of rates (count, total)"
             drop = row.get(f"{part}_drop")
-            if drop is not None and not (isinstance(drop, dict) and all(k in drop for k in _DROP_KEYS)):
+            if drop is not None and not (isinstance(drop, dict) and all(k in drop for k in DIFFERENCE_KEYS)):
                 return None, f"{path}: field rows[{i}].{part}_drop: not a drop (value, low, high, num_samples)"
     return doc, None
-
-
-def _drop(block: Any) -> dict[str, Any] | None:
-    if not isinstance(block, dict):
-        return None
-    return {k: clean_number(block.get(k)) for k in _DROP_KEYS}
 
 
 def transfer_section(doc: dict[str, Any] | None, reason: str | None) -> dict[str, Any]:
@@ -62,17 +55,10 @@ def transfer_section(doc: dict[str, Any] | None, reason: str | None) -> dict[str
             **{f"source_{k}": _rate_of(row["source"][k]) for k in _RATES},
             **{f"recovered_{k}": _rate_of(row["recovered"][k]) for k in _RATES},
             "recovered_target": _rate_of(target) if row.get("targets") and _is_rate(target) else None,
-            "source_drop": _drop(row.get("source_drop")), "recovered_drop": _drop(row.get("recovered_drop")),
+            "source_drop": difference_record(row.get("source_drop")),
+            "recovered_drop": difference_record(row.get("recovered_drop")),
         })
     return {"available": True, "attacked_model": str(doc.get("attacked_model", "")), "rows": rows}
-
-
-def _drop_cell(drop: dict[str, Any] | None) -> Cell:
-    if drop is None or drop.get("value") is None:
-        return Cell("n/a", "num muted")
-    low, high = drop.get("low"), drop.get("high")
-    span = "" if low is None or high is None else f" [{100 * low:.1f}, {100 * high:.1f}]"
-    return Cell(f"{100 * drop['value']:.1f} pp{span}", "num")
 
 
 def transfer_html(section: dict[str, Any]) -> Html:
@@ -85,8 +71,8 @@ def transfer_html(section: dict[str, Any]) -> Html:
                "recovered fooled (over correct)", "recovered still the target"]
     rows = [[f"{r['model']} ({r['arch']})", "yes" if r["attacked"] else "no",
              rate_cell(r["source_clean_accuracy"]), rate_cell(r["source_adversarial_accuracy"]),
-             _drop_cell(r["source_drop"]), num(r["num_recovered"]), rate_cell(r["recovered_clean_accuracy"]),
-             rate_cell(r["recovered_adversarial_accuracy"]), _drop_cell(r["recovered_drop"]),
+             difference_cell(r["source_drop"]), num(r["num_recovered"]), rate_cell(r["recovered_clean_accuracy"]),
+             rate_cell(r["recovered_adversarial_accuracy"]), difference_cell(r["recovered_drop"]),
              rate_cell(r["recovered_untargeted_fooling_rate_over_correct"]), rate_cell(r["recovered_target"])]
             for r in section["rows"]]
     return join(parts + [table(headers, rows, table_id="transfer-table")])

@@ -38,6 +38,16 @@ def _clean(value: Any) -> Any:
     return str(value)
 
 
+#: The fields of a paired difference with its interval (``PairedDrop.to_dict()``).
+DIFFERENCE_KEYS = ("value", "low", "high", "num_samples")
+
+
+def difference_record(block: Any) -> dict[str, Any] | None:
+    """A JSON-safe copy of a paired difference (:data:`DIFFERENCE_KEYS`); None when it is
+    not a mapping."""
+    return None if not isinstance(block, dict) else {k: clean_number(block.get(k)) for k in DIFFERENCE_KEYS}
+
+
 def _unavailable(reason: str) -> dict[str, Any]:
     return {"available": False, "reason": reason}
 
