@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.crossmodal_report import fmt_pct, md_cell, md_row
+from pipeline.crossmodal_transfer import PairedDrop
 from pipeline.errors import ValidationError
 from pipeline.stats import paired_difference_interval
 
@@ -40,20 +41,6 @@ CONTROL_FORMAT = "ciasa.crossmodal_control"
 CONTROL_VERSION = 1
 #: What the control is, in the report's words.
 NOISE_CONTROL = "random perturbation of the same joints within the same bounds (attack.method=noise)"
-
-
-@dataclass(frozen=True)
-class Difference:
-    """``first - second`` accuracy over the same ``num_samples`` samples (fractions in
-    [-1, 1]) with its 95 % interval ``[low, high]``."""
-
-    value: float
-    low: float
-    high: float
-    num_samples: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "low": self.low, "high": self.high, "num_samples": self.num_samples}
 
 
 @dataclass(frozen=True)
@@ -67,9 +54,9 @@ class ControlSide:
     clean_accuracy: float | None
     adversarial_accuracy: float | None
     control_accuracy: float | None
-    attack_drop: Difference | None
-    control_drop: Difference | None
-    attack_share: Difference | None
+    attack_drop: PairedDrop | None
+    control_drop: PairedDrop | None
+    attack_share: PairedDrop | None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: getattr(self, k) for k in ("skeletons", "num_samples", "clean_accuracy",
@@ -135,8 +122,8 @@ class ControlComparison:
         for side in (self.source, self.recovered):
             lines.append(md_row([side.skeletons, str(side.num_samples), fmt_pct(side.clean_accuracy),
                                  fmt_pct(side.adversarial_accuracy), fmt_pct(side.control_accuracy),
-                                 _difference(side.attack_drop), _difference(side.control_drop),
-                                 _difference(side.attack_share)]))
+                                 fmt_difference(side.attack_drop), fmt_difference(side.control_drop),
+                                 fmt_difference(side.attack_share)]))
         lines += ["", f"**Verdict:** {self.verdict()}.", ""]
         moved = {k: v for k, v in self.displacement_mm.items() if v is not None}
         if moved:
@@ -152,7 +139,8 @@ def _pp(value: float) -> str:
     return f"{100 * value:.1f} pp"
 
 
-def _difference(d: Difference | None) -> str:
+def fmt_difference(d: PairedDrop | None) -> str:
+    """``-1.7 pp [-13.9, 10.7]``; ``n/a`` for None."""
     return "n/a" if d is None else f"{_pp(d.value)} [{100 * d.low:.1f}, {100 * d.high:.1f}]"
 
 
@@ -178,9 +166,10 @@ def _content_hash(doc: Mapping[str, Any], role: str) -> str | None:
     return info.get("content_hash") if isinstance(info, Mapping) else None
 
 
-def _difference_of(first_ok: np.ndarray, second_ok: np.ndarray) -> Difference | None:
+def _difference_of(first_ok: np.ndarray, second_ok: np.ndarray) -> PairedDrop | None:
+    """``mean(first_ok) - mean(second_ok)`` with its paired interval; None for no sample."""
     got = paired_difference_interval(first_ok, second_ok)
-    return None if got is None else Difference(value=got[0], low=got[1], high=got[2], num_samples=int(first_ok.size))
+    return None if got is None else PairedDrop(value=got[0], low=got[1], high=got[2], num_samples=int(first_ok.size))
 
 
 def _side(skeletons: str, label: np.ndarray, clean: np.ndarray, adv: np.ndarray, ctrl: np.ndarray) -> ControlSide:
@@ -268,5 +257,5 @@ def write_control(comparison: ControlComparison, out_dir: str | Path) -> list[Pa
     return paths
 
 
-__all__ = ["CONTROL_FORMAT", "CONTROL_VERSION", "NOISE_CONTROL", "ControlComparison", "ControlSide", "Difference",
-           "compare_control", "write_control"]
+__all__ = ["CONTROL_FORMAT", "CONTROL_VERSION", "NOISE_CONTROL", "ControlComparison", "ControlSide",
+           "compare_control", "fmt_difference", "write_control"]

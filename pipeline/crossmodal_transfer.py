@@ -39,8 +39,8 @@ TRANSFER_VERSION = 1
 
 @dataclass(frozen=True)
 class PairedDrop:
-    """Clean accuracy - adversarial accuracy over the same ``num_samples`` labelled
-    samples (fractions), with its 95 % interval ``[low, high]``."""
+    """One accuracy minus another over the same ``num_samples`` labelled samples
+    (fractions; a drop: clean - adversarial), with its 95 % interval ``[low, high]``."""
 
     value: float
     low: float

@@ -36,7 +36,8 @@ def control_command(
     accuracy) with its 95 % interval (Newcombe, paired); source and recovered skeletons."""
     from rich.table import Table
 
-    from pipeline.crossmodal_control import compare_control, write_control
+    from pipeline.crossmodal_control import compare_control, fmt_difference, write_control
+    from pipeline.crossmodal_report import fmt_pct as pct
     from pipeline.crossmodal_report import REPORT_FORMAT
     from pipeline.io_utils import load_json_document
 
@@ -46,20 +47,14 @@ def control_command(
                           names=(str(attacked), str(control)))
     written = write_control(got, out)
 
-    def pct(value: float | None) -> str:
-        return "n/a" if value is None else f"{100 * value:.1f} %"
-
-    def diff(d) -> str:  # noqa: ANN001 - a Difference or None
-        return "n/a" if d is None else f"{100 * d.value:.1f} pp [{100 * d.low:.1f}, {100 * d.high:.1f}]"
-
     table = Table(title=f"{got.model}: the attack against its control")
     for name in ("skeletons", "samples", "clean", "adversarial", "control", "attack drop", "control drop",
                  "attack's share"):
         table.add_column(name, justify="left" if name == "skeletons" else "right")
     for side in (got.source, got.recovered):
         table.add_row(side.skeletons, str(side.num_samples), pct(side.clean_accuracy), pct(side.adversarial_accuracy),
-                      pct(side.control_accuracy), diff(side.attack_drop), diff(side.control_drop),
-                      diff(side.attack_share))
+                      pct(side.control_accuracy), fmt_difference(side.attack_drop),
+                      fmt_difference(side.control_drop), fmt_difference(side.attack_share))
     console.print(table)
     console.print(got.verdict())
     console.print("wrote " + ", ".join(str(p) for p in written))
