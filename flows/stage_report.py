@@ -108,25 +108,25 @@ def _summary_markdown(inputs: RunReportInputs, crossmodal_md: str | None, attack
     return "\n".join(lines)
 
 
-def control_comparison(inputs: RunReportInputs) -> tuple[Any, str | None]:
+def control_comparison(inputs: RunReportInputs, crossmodal: dict[str, Any] | None,
+                       attack_metrics: dict[str, Any]) -> tuple[Any, str | None]:
     """The attack against the control (:func:`pipeline.crossmodal_control.compare_control`)
     when the run has both evaluations: ``(comparison, None)``, ``(None, why not)``, or
-    ``(None, None)`` for a run without a control."""
+    ``(None, None)`` for a run without a control. ``crossmodal`` and ``attack_metrics``:
+    the attacked run's evaluation and attack metrics, as the report stage has read them."""
     from pipeline.crossmodal_control import compare_control
     from pipeline.errors import CiasaError
 
     if inputs.control_attack_json is None:
         return None, None
-    if inputs.control_error or inputs.control_crossmodal_json is None or inputs.crossmodal_json is None:
+    if inputs.control_error or inputs.control_crossmodal_json is None or crossmodal is None:
         return None, inputs.control_error or inputs.evaluate_error or "the control was not evaluated"
-    docs = [json.loads(Path(p).read_text(encoding="utf-8")) for p in (inputs.crossmodal_json,
-                                                                       inputs.control_crossmodal_json)]
-    moved = {}
-    for role, path in (("adversarial", inputs.attack_json), ("control", inputs.control_attack_json)):
-        metrics = json.loads(Path(path).read_text(encoding="utf-8")).get("metrics", {})
-        moved[role] = metrics.get("mean_joint_displacement_mm")
+    control = json.loads(Path(inputs.control_crossmodal_json).read_text(encoding="utf-8"))
+    control_metrics = json.loads(Path(inputs.control_attack_json).read_text(encoding="utf-8")).get("metrics", {})
+    moved = {"adversarial": attack_metrics.get("mean_joint_displacement_mm"),
+             "control": control_metrics.get("mean_joint_displacement_mm")}
     try:
-        return compare_control(*docs, displacement_mm=moved,
+        return compare_control(crossmodal, control, displacement_mm=moved,
                                names=(inputs.crossmodal_json, inputs.control_crossmodal_json)), None
     except CiasaError as exc:
         return None, str(exc)
@@ -153,7 +153,7 @@ def report_stage(inputs: RunReportInputs, out_dir: str | Path, key: str) -> Repo
                    if inputs.transfer_json and Path(inputs.transfer_json).with_suffix(".md").is_file() else None)
     extraction = {role: json.loads(Path(p).read_text(encoding="utf-8")).get("summary")
                   for role, p in inputs.extract_reports.items()}
-    comparison, control_missing = control_comparison(inputs)
+    comparison, control_missing = control_comparison(inputs, crossmodal, attack_doc.get("metrics", {}))
     control_files = []
     if comparison is not None:
         from pipeline.crossmodal_control import write_control
