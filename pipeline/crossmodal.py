@@ -49,19 +49,22 @@ from pipeline.crossmodal_report import (
     PairMetrics,
     Rate,
     SampleOutcome,
-    count_rate,
     listed_names,
     pair_metrics,
 )
+from pipeline.crossmodal_scoring import ROLES, scored_fields
 from pipeline.errors import FormatError, LabelMismatchError, ValidationError
-from pipeline.evaluate import DEFAULT_BATCH_SIZE, align_labels, check_compatible, predict_set
+from pipeline.evaluate import (
+    DEFAULT_BATCH_SIZE,
+    align_labels,
+    check_compatible,
+    predict_set,
+)
 
 log = logging.getLogger(__name__)
 
 #: Per-sample meta key of an adversarial set holding the attack's target class per sample.
 TARGET_META_KEY = "attack_target"
-#: The four inputs, in the order they are read and predicted.
-ROLES = ("clean", "adversarial", "clean_recovered", "adversarial_recovered")
 
 
 # --------------------------------------------------------------------------- matching
@@ -151,22 +154,6 @@ def _resolve_targets(targets: Any, target_classes: Sequence[str] | None, rec: An
 
 
 # --------------------------------------------------------------------------- evaluation
-
-
-def _class_row(k: int, name: str, labels: np.ndarray, recovered: np.ndarray,
-               pred: dict[str, np.ndarray]) -> ClassRow:
-    """Accuracies on model class ``k`` from ``(N,)`` labels, recovered mask and predictions
-    by role (all in source order)."""
-    of_class = labels == k
-    rec_class = of_class & recovered
-
-    def acc(role: str, mask: np.ndarray) -> float | None:
-        return float((pred[role][mask] == k).mean()) if mask.any() else None
-
-    return ClassRow(index=k, name=name, support=int(of_class.sum()), clean_source=acc("clean", of_class),
-                    adversarial_source=acc("adversarial", of_class), recovered_support=int(rec_class.sum()),
-                    clean_recovered=acc("clean_recovered", rec_class),
-                    adversarial_recovered=acc("adversarial_recovered", rec_class))
 
 
 def evaluate_crossmodal(rec: Any, clean: Any, adversarial: Any, clean_recovered: Any, adversarial_recovered: Any, *,
@@ -266,39 +253,7 @@ def evaluate_crossmodal(rec: Any, clean: Any, adversarial: Any, clean_recovered:
         seconds += out.seconds
         done += keep.size
 
-    recovered = present["clean_recovered"] & present["adversarial_recovered"]
-    t_rec = None if target_values is None else target_values[recovered]
-    metrics_source = pair_metrics(labels, pred["clean"], pred["adversarial"], target_values)
-    metrics_source_rec = pair_metrics(labels[recovered], pred["clean"][recovered], pred["adversarial"][recovered],
-                                      t_rec)
-    metrics_rec = pair_metrics(labels[recovered], pred["clean_recovered"][recovered],
-                               pred["adversarial_recovered"][recovered], t_rec)
-    everyone = np.ones(int(recovered.sum()), dtype=bool)
-    clean_agreement = count_rate(pred["clean_recovered"][recovered] == pred["clean"][recovered], everyone)
-    adversarial_agreement = count_rate(pred["adversarial_recovered"][recovered] == pred["adversarial"][recovered],
-                                  everyone)
-
-    per_class = [_class_row(k, name, labels, recovered, pred) for k, name in enumerate(rec.class_names)
-                 if (labels == k).any()]
-
-    def outcome(i: int) -> SampleOutcome:
-        def maybe(role: str) -> tuple[int | None, float | None]:
-            return (int(pred[role][i]), float(conf[role][i])) if present[role][i] else (None, None)
-
-        crp, crc = maybe("clean_recovered")
-        arp, arc = maybe("adversarial_recovered")
-        return SampleOutcome(
-            name=order[i], label=int(labels[i]), target=None if target_values is None else int(target_values[i]),
-            clean_source_pred=int(pred["clean"][i]), clean_source_conf=float(conf["clean"][i]),
-            adversarial_source_pred=int(pred["adversarial"][i]), adversarial_source_conf=float(conf["adversarial"][i]),
-            clean_recovered_pred=crp, clean_recovered_conf=crc, adversarial_recovered_pred=arp,
-            adversarial_recovered_conf=arc)
-
-    missing_clean = [order[i] for i in np.flatnonzero(~present["clean_recovered"])]
-    missing_adv = [order[i] for i in np.flatnonzero(~present["adversarial_recovered"])]
-    if missing_clean or missing_adv:
-        log.info("missing recovery: %d clean, %d adversarial of %d samples (left out of the recovered numbers)",
-                 len(missing_clean), len(missing_adv), n)
+    fields = scored_fields(order, labels, pred, conf, present, target_values, rec.class_names)
     meta_path = rec.meta.get("path") or ", ".join(
         str(m.get("path")) for m in rec.meta.get("members", []) if isinstance(m, dict)) or None
     inputs = {role: InputInfo(path=where[role], content_hash=sset.content_hash(), num_samples=len(sset),
@@ -306,12 +261,7 @@ def evaluate_crossmodal(rec: Any, clean: Any, adversarial: Any, clean_recovered:
                               coordinate_frame=str(sset.coordinate_frame)) for role, sset in sets.items()}
     return CrossModalReport(
         model=rec.name, arch=rec.arch, model_path=meta_path, class_names=list(rec.class_names), inputs=inputs,
-        targets_source=targets_source, num_samples=n, num_unlabelled=int((labels < 0).sum()),
-        num_recovered=int(recovered.sum()), missing_clean_recovered=missing_clean,
-        missing_adversarial_recovered=missing_adv, source=metrics_source, source_on_recovered=metrics_source_rec,
-        recovered=metrics_rec, clean_agreement=clean_agreement, adversarial_agreement=adversarial_agreement,
-        per_class=per_class, samples=[outcome(i) for i in range(n)], label_map=label_map, seconds=seconds,
-        device=str(device))
+        targets_source=targets_source, label_map=label_map, seconds=seconds, device=str(device), **fields)
 
 
 # --------------------------------------------------------------------------- files
