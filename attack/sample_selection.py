@@ -160,29 +160,52 @@ def select_samples(model: Model, sset: Any, spec: SampleSpec, *, labels: np.ndar
     return Subset(indices=indices, labels=lab[indices], spec=spec, candidates_scored=scored)
 
 
+def shard_block(length: int, shard: tuple[int, int]) -> slice:
+    """Positions ``[start, stop)`` of shard ``k`` of ``n`` (``shard = (k, n)``, 1-based) in a
+    list of ``length`` items cut into ``n`` contiguous blocks whose sizes differ by at most 1.
+
+    Raises:
+        ValidationError: not ``1 <= k <= n``.
+    """
+    k, n = shard
+    if not (isinstance(k, (int, np.integer)) and isinstance(n, (int, np.integer)) and 1 <= k <= n):
+        raise ValidationError(f"shard must be K/N with 1 <= K <= N, got {k}/{n}", field="shard")
+    return slice((k - 1) * length // n, k * length // n)
+
+
 def select_total(model: Model, sset: Any, total: int, *, seed: int = 0, correct_only: bool = True,
                  labels: np.ndarray | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
-                 device: str | torch.device | None = None) -> Subset:
+                 device: str | torch.device | None = None, shard: tuple[int, int] | None = None) -> Subset:
     """``total`` samples of ``sset``, class-balanced: :func:`select_samples` with
     ``ceil(total / classes)`` per class, then taken round-robin over the classes (in a
     seeded order) until ``total`` are chosen (fewer when too few qualify).
 
+    ``shard = (k, n)`` keeps the ``k``-th of ``n`` contiguous blocks of that round-robin
+    order (:func:`shard_block`), so the ``n`` shards partition the ``total`` samples and
+    each is itself class-balanced (240 samples of 60 classes in 4 shards: one round, one
+    sample per class, each); the draw does not depend on ``shard``.
+
     Raises:
-        ValidationError: ``total < 1``, or as :func:`select_samples`.
+        ValidationError: ``total < 1``, a bad ``shard``, or as :func:`select_samples`.
     """
     if isinstance(total, bool) or not isinstance(total, (int, np.integer)) or total < 1:
         raise ValidationError(f"total must be an integer >= 1, got {total!r}", field="samples")
+    if shard is not None:
+        shard_block(total, shard)  # checked before any compute
     lab = np.asarray(sset.label if labels is None else labels, dtype=np.int64)
     classes = np.unique(lab[lab >= 0])
     spec = SampleSpec(per_class=max(1, math.ceil(total / max(1, classes.size))), seed=seed,
                       correct_only=correct_only)
     sub = select_samples(model, sset, spec, labels=lab, batch_size=batch_size, device=device)
-    if len(sub) <= total:
+    if len(sub) <= total and shard is None:
         return sub
     by_class = {int(c): sub.indices[sub.labels == c].tolist() for c in np.unique(sub.labels)}
     order = np.random.default_rng([seed, 1]).permutation(sorted(by_class)).tolist()
     keep: list[int] = []
     for r in range(spec.per_class):
         keep += [by_class[c][r] for c in order if r < len(by_class[c])]
-    keep_arr = np.array(sorted(keep[:total]), dtype=np.int64)
+    keep = keep[:total]
+    if shard is not None:
+        keep = keep[shard_block(len(keep), shard)]
+    keep_arr = np.array(sorted(keep), dtype=np.int64)
     return Subset(indices=keep_arr, labels=lab[keep_arr], spec=spec, candidates_scored=sub.candidates_scored)

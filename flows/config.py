@@ -70,6 +70,25 @@ class SourceConfig(BaseModel):
     samples: int = Field(DEFAULT_SAMPLES, ge=1, description="sequences to attack, render and recover")
     seed: int = Field(0, description="seed of the class-balanced draw")
     correct_only: bool = Field(True, description="draw only sequences the recogniser classifies correctly")
+    shard: str | None = Field(None, pattern=r"^[0-9]+/[0-9]+$", description="K/N: only the K-th of N blocks of "
+                              "the draw's class-balanced order (the N shards partition the samples; run them as "
+                              "separate runs, on other machines or days, and pool them with 'ciasa merge-runs'); "
+                              "none: the whole draw")
+
+    @property
+    def shard_pair(self) -> tuple[int, int] | None:
+        """``(K, N)`` of :attr:`shard`, or None."""
+        if self.shard is None:
+            return None
+        k, n = self.shard.split("/")
+        return int(k), int(n)
+
+    @model_validator(mode="after")
+    def _shard_in_range(self) -> SourceConfig:
+        pair = self.shard_pair
+        if pair is not None and not 1 <= pair[0] <= pair[1] <= self.samples:
+            raise ValueError(f"shard {self.shard} needs 1 <= K <= N <= samples ({self.samples})")
+        return self
 
 
 class AttackStageConfig(AttackConfig):

@@ -228,9 +228,9 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
     try:
         with timed(timings, "select"):
             mfp = model_fingerprint(config.model)
-            key = stage_key("select", source=source_fingerprint(config.source),
-                            selection=config.source.model_dump(mode="json", include={"samples", "seed", "correct_only"}),
-                            model=mfp)
+            picked = config.source.model_dump(mode="json", include={"samples", "seed", "correct_only", "shard"},
+                                              exclude_none=True)
+            key = stage_key("select", source=source_fingerprint(config.source), selection=picked, model=mfp)
             kwargs = {"source": config.source, "model": config.model, "out_dir": str(stage_dir(run, "select", key)),
                       "key": key, "batch_size": config.evaluate.batch_size, "device": config.evaluate.device}
             t = tasks.with_run_storage(tasks.select_task, run)

@@ -85,7 +85,8 @@ def select_stage(source: Any, model: str, out_dir: str | Path, key: str, *, batc
     labels, _ = align_labels(sset.label, list(sset.class_names), list(rec.class_names),
                              path=None if source.data is None else str(source.data))
     sub = select_total(rec, sset, source.samples, seed=source.seed, correct_only=source.correct_only,
-                       labels=labels, batch_size=batch_size, device=dev)
+                       labels=labels, batch_size=batch_size, device=dev,
+                       shard=source.shard_pair)
     clean = sset.subset(sub.indices)
     clean.provenance = {"stage": "select", "source": source.model_dump(mode="json"), "model": model,
                         "selection": sub.to_dict(), "source_provenance": sset.provenance,

@@ -37,3 +37,17 @@ def test_select_total_round_robin_over_classes(tiny_model, synth_set):
     assert len(select_total(tiny_model, synth_set, 3, seed=0, correct_only=False).labels) == 3
     with pytest.raises(ValidationError, match="total"):
         select_total(tiny_model, synth_set, 0)
+
+
+def test_shards_partition_the_draw_and_each_is_class_balanced(tiny_model, synth_set):
+    whole = select_total(tiny_model, synth_set, 24, seed=3, correct_only=False)
+    shards = [select_total(tiny_model, synth_set, 24, seed=3, correct_only=False, shard=(k, 2)) for k in (1, 2)]
+    joined = np.concatenate([s.indices for s in shards])
+    assert sorted(joined.tolist()) == whole.indices.tolist() and len(set(joined.tolist())) == 24
+    for s in shards:  # 24 of 12 classes in 2 shards: one round of the classes each
+        assert np.bincount(s.labels, minlength=12).tolist() == [1] * 12
+    thirds = [len(select_total(tiny_model, synth_set, 17, seed=4, correct_only=False, shard=(k, 3))) for k in (1, 2, 3)]
+    assert sorted(thirds) == [5, 6, 6]
+    for bad in ((0, 2), (3, 2)):
+        with pytest.raises(ValidationError, match="shard"):
+            select_total(tiny_model, synth_set, 24, shard=bad)

@@ -55,3 +55,13 @@ def test_the_control_is_off_by_default_and_takes_only_the_noise():
     with pytest.raises(ValidationError) as info:
         load_config(overrides=["control=pgd"])
     assert "control" in str(info.value)
+
+
+def test_a_shard_is_k_of_n_blocks_of_the_draw():
+    assert load_config().source.shard is None and load_config().source.shard_pair is None
+    cfg = load_config(overrides=["source.shard=2/4"], preset="paper")
+    assert cfg.source.shard_pair == (2, 4) and cfg.source.samples == 240
+    for bad in ("0/4", "5/4", "2", "1/13"):
+        with pytest.raises(ValidationError) as info:
+            load_config(overrides=[f"source.shard={bad}"])
+        assert "shard" in str(info.value)
