@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,8 @@ from pipeline.stats import paired_difference_interval
 
 TRANSFER_FORMAT = "ciasa.crossmodal_transfer"
 TRANSFER_VERSION = 1
+#: Format of ``transfer_samples.json`` (:func:`transfer_samples_document`).
+TRANSFER_SAMPLES_FORMAT = "ciasa.crossmodal_transfer_samples"
 
 
 @dataclass(frozen=True)
@@ -86,10 +88,16 @@ class TransferRow:
 
 @dataclass
 class CrossModalTransfer:
-    """The table: the attacked recogniser's row first, then the others in the given order."""
+    """The table: the attacked recogniser's row first, then the others in the given order.
+
+    ``reports``: the other recognisers' whole reports, by label, in the rows' order
+    (their per-sample predictions, written beside the table as ``transfer_samples.json``
+    so that tables of several runs can be pooled: :mod:`pipeline.crossmodal_pool`).
+    """
 
     attacked_model: str
     rows: list[TransferRow]
+    reports: dict[str, CrossModalReport] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"format": TRANSFER_FORMAT, "version": TRANSFER_VERSION, "attacked_model": self.attacked_model,
@@ -153,7 +161,8 @@ def crossmodal_transfer(attacked: CrossModalReport, others: Sequence[CrossModalR
     """The table from the attacked recogniser's report and the others' (pure)."""
     return CrossModalTransfer(attacked_model=attacked.model,
                               rows=[transfer_row(attacked, attacked=True)]
-                              + [transfer_row(r, attacked=False) for r in others])
+                              + [transfer_row(r, attacked=False) for r in others],
+                              reports={r.model: r for r in others})
 
 
 def evaluate_transfer(attacked: CrossModalReport, recognisers: Mapping[str, Any], clean: Any, adversarial: Any,
@@ -193,8 +202,18 @@ def evaluate_transfer(attacked: CrossModalReport, recognisers: Mapping[str, Any]
     return crossmodal_transfer(attacked, reports)
 
 
+def transfer_samples_document(table: CrossModalTransfer) -> dict[str, Any]:
+    """``transfer_samples.json``: each other recogniser's whole report
+    (:meth:`~pipeline.crossmodal_report.CrossModalReport.to_dict`, per-sample columns
+    included), by label."""
+    return {"format": TRANSFER_SAMPLES_FORMAT, "version": TRANSFER_VERSION, "attacked_model": table.attacked_model,
+            "reports": {label: report.to_dict() for label, report in table.reports.items()}}
+
+
 def write_transfer(table: CrossModalTransfer, out_dir: str | Path) -> list[Path]:
-    """Write ``transfer.json`` and ``transfer.md`` into ``out_dir`` atomically."""
+    """Write ``transfer.json`` and ``transfer.md`` into ``out_dir`` atomically, and
+    ``transfer_samples.json`` (:func:`transfer_samples_document`) when the table holds
+    the other recognisers' reports."""
     from pipeline.io_utils import atomic_write_text
 
     out = Path(out_dir)
@@ -202,4 +221,7 @@ def write_transfer(table: CrossModalTransfer, out_dir: str | Path) -> list[Path]
     paths = [out / "transfer.json", out / "transfer.md"]
     atomic_write_text(paths[0], table.to_json() + "\n")
     atomic_write_text(paths[1], table.to_markdown())
+    if table.reports:
+        paths.append(out / "transfer_samples.json")
+        atomic_write_text(paths[2], json.dumps(transfer_samples_document(table), ensure_ascii=False) + "\n")
     return paths

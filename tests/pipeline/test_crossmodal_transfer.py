@@ -64,8 +64,12 @@ def test_written_table(tmp_path, four):
     classes = list(four[0].class_names)
     attacked = evaluate_crossmodal(Marker(classes), *four)
     table = evaluate_transfer(attacked, {"twin": Marker(classes, name="twin")}, *four)
-    json_path, md_path = write_transfer(table, tmp_path / "t")
+    json_path, md_path, samples_path = write_transfer(table, tmp_path / "t")
     doc = json.loads(json_path.read_text())
+    per_sample = json.loads(samples_path.read_text())
+    assert per_sample["format"] == "ciasa.crossmodal_transfer_samples" and list(per_sample["reports"]) == ["twin"]
+    assert per_sample["reports"]["twin"] == table.reports["twin"].to_dict()
+    assert per_sample["reports"]["twin"]["samples"]["name"] == [s.name for s in attacked.samples]
     assert doc["format"] == "ciasa.crossmodal_transfer" and doc["attacked_model"] == "marker"
     assert doc["rows"][1]["recovered_drop"]["value"] == pytest.approx(5 / 11)
     assert doc["rows"][0]["source"]["adversarial_accuracy"] == {"value": 0.25, "count": 3, "total": 12}
