@@ -15,6 +15,7 @@ from flows.cli.data import app as data_app
 from flows.cli.evaluate import evaluate_command
 from flows.cli.experiment import experiment_command
 from flows.cli.extract import extract_command
+from flows.cli.merge import merge_runs_command
 from flows.cli.render import render_command
 from flows.cli.run import run_command, serve_command
 from flows.cli.train import train_command
@@ -37,6 +38,7 @@ app.command("attack")(attack_command)
 app.command("experiment")(experiment_command)
 app.command("extract")(extract_command)
 app.command("run")(run_command)
+app.command("merge-runs")(merge_runs_command)
 app.command("serve")(serve_command)
 
 

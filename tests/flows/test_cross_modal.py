@@ -367,3 +367,56 @@ def test_the_noise_control_is_rendered_recovered_and_compared_in_the_report(resu
     assert 'id="control-table"' in page and "against the control: " in page
     assert "## Control: is the drop the attack's?" in Path(m["summary"]).with_suffix(".md").read_text()
     assert (Path(m["summary"]).parent / "control.json").is_file()
+
+
+def test_shards_of_a_run_merge_into_one_result(harness, config, tmp_path):
+    """``source.shard=K/2``: each half of the draw runs as a run of its own (one sequence
+    each, rendered, recovered, scored with a transfer model); ``ciasa merge-runs`` pools
+    them: the two samples of the whole draw, every count recounted from the samples, the
+    stage seconds summed; a copy of the run folders holding only the files the merge reads
+    merges the same."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from flows.cli.main import app
+    from flows.run_merge import merge_runs
+
+    runs = []
+    for k in (1, 2):
+        cfg = config.model_copy(update={
+            "source": config.source.model_copy(update={"shard": f"{k}/2"}),
+            "evaluate": config.evaluate.model_copy(update={"transfer_models": ["agcn-synth"]})})
+        run_dir = tmp_path / f"shard-{k}"
+        _run(cfg, run_dir)
+        runs.append(run_dir)
+    names = [[s["name"] for s in _manifest(r)["samples"]] for r in runs]
+    assert [len(n) for n in names] == [1, 1] and names[0] != names[1]
+    merged = merge_runs(runs)
+    assert merged.coverage == "all 2 shards" and merged.crossmodal.num_samples == 2
+    assert sorted(s.name for s in merged.crossmodal.samples) == sorted(names[0] + names[1])
+    docs = [json.loads(Path(_manifest(r)["summary"]).read_text())["crossmodal"] for r in runs]
+    assert merged.crossmodal.source.clean_accuracy.count == sum(
+        d["source"]["clean_accuracy"]["count"] for d in docs)
+    assert merged.timings["render"] == pytest.approx(sum(_manifest(r)["timings"]["render"] for r in runs))
+    assert [r.model for r in merged.transfer.rows] == ["stgcn-synth", "agcn-synth"]
+    assert merged.transfer.rows[1].num_samples == 2
+    assert merged.extraction["clean"]["samples"] == 2
+
+    # only what the merge reads, at the same places
+    slim = []
+    for r in runs:
+        copy = tmp_path / "slim" / r.name
+        for rel in ["run.json", *[p.relative_to(r) for stage in ("report", "evaluate")
+                                  for p in (r / stage).rglob("*.json")]]:
+            (copy / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(r / rel, copy / rel)
+        slim.append(copy)
+    out = tmp_path / "merged"
+    result = CliRunner().invoke(app, ["merge-runs", *map(str, slim), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads((out / "merged.json").read_text())
+    assert doc["crossmodal"]["samples"] == merged.crossmodal.to_dict()["samples"]
+    assert doc["coverage"] == "all 2 shards" and doc["wall_seconds"] == pytest.approx(merged.wall_seconds, abs=0.1)
+    assert {p.name for p in out.iterdir()} >= {"merged.json", "merged.md", "crossmodal.json", "transfer.json"}
+    assert "| **all** |" in (out / "merged.md").read_text()
