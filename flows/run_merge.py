@@ -27,6 +27,7 @@ from typing import Any
 
 from flows.rundir import MANIFEST, MANIFEST_FORMAT, stage_dir
 from pipeline.crossmodal_report import CrossModalReport, fmt_pct, md_cell, md_row
+from pipeline.crossmodal_pool import pooled_extraction, weighted_means
 from pipeline.errors import ValidationError
 from pipeline.io_utils import load_json, load_json_document
 
@@ -149,35 +150,6 @@ def check_shards(records: Sequence[RunRecord]) -> str:
     n = counts.pop()
     got = sorted(seen)
     return f"all {n} shards" if got == list(range(1, n + 1)) else f"shards {', '.join(map(str, got))} of {n}"
-
-
-def weighted_means(parts: Sequence[tuple[int, Mapping[str, Any]]], keys: Sequence[str]) -> dict[str, float | None]:
-    """Per key, the mean of the parts' values weighted by their counts (parts without the
-    value left out; None when none has it)."""
-    out: dict[str, float | None] = {}
-    for key in keys:
-        pairs = [(n, float(doc[key])) for n, doc in parts if n > 0 and doc.get(key) is not None]
-        weight = sum(n for n, _ in pairs)
-        out[key] = None if weight == 0 else sum(n * v for n, v in pairs) / weight
-    return out
-
-
-def pooled_extraction(summaries: Sequence[Mapping[str, Any] | None]) -> dict[str, Any] | None:
-    """One role's extraction summary (:meth:`pose_extract.report.ExtractReport.summary`)
-    over several runs: counts summed, detection rate weighted by the successful sequences,
-    error means weighted by the sequences that have them."""
-    docs = [s for s in summaries if isinstance(s, Mapping)]
-    if not docs:
-        return None
-    out: dict[str, Any] = {k: sum(int(d.get(k) or 0) for d in docs) for k in ("samples", "ok", "failed")}
-    out["mean_detection_rate"] = weighted_means([(int(d.get("ok") or 0), d) for d in docs],
-                                                ["mean_detection_rate"])["mean_detection_rate"]
-    for gt in ("mean_vs_source_joints", "mean_vs_body_joints"):
-        parts = [(int(d[gt].get("samples") or 0), d[gt]) for d in docs if isinstance(d.get(gt), Mapping)]
-        if parts:
-            keys = sorted({k for _, p in parts for k in p if k != "samples"})
-            out[gt] = {"samples": sum(n for n, _ in parts), **weighted_means(parts, keys)}
-    return out
 
 
 @dataclass
@@ -336,5 +308,4 @@ def write_merged(merged: MergedRuns, out_dir: str | Path) -> list[Path]:
     return paths
 
 
-__all__ = ["MERGED_FORMAT", "MergedRuns", "RunRecord", "check_shards", "merge_runs", "pooled_extraction",
-           "read_run", "weighted_means", "write_merged"]
+__all__ = ["MERGED_FORMAT", "MergedRuns", "RunRecord", "check_shards", "merge_runs", "read_run", "write_merged"]

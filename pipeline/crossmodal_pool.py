@@ -15,6 +15,9 @@ whether targets were given, each role's frame rate and coordinate frame; sample 
 must be disjoint (a sample in two documents is an error naming it). Each pooled input's
 ``content_hash`` is the SHA-256 of the documents' hashes for that role in order, its
 ``path`` the documents' paths joined with ``" + "``.
+
+:func:`weighted_means` and :func:`pooled_extraction` pool the runs' summaries the same way:
+means weighted by the counts they were taken over, counts summed.
 """
 
 from __future__ import annotations
@@ -146,4 +149,37 @@ def pool_crossmodal(docs: Sequence[Mapping[str, Any]], names: Sequence[str] | No
         device=" + ".join(sorted({str(d.get("device")) for d in docs})), **fields)
 
 
-__all__ = ["SAMPLE_COLUMNS", "pool_crossmodal"]
+# --------------------------------------------------------------------------- run summaries
+
+
+def weighted_means(parts: Sequence[tuple[int, Mapping[str, Any]]], keys: Sequence[str]) -> dict[str, float | None]:
+    """Per key, the mean of the parts' values weighted by their counts (parts without the
+    value left out; None when none has it)."""
+    out: dict[str, float | None] = {}
+    for key in keys:
+        pairs = [(n, float(doc[key])) for n, doc in parts if n > 0 and doc.get(key) is not None]
+        weight = sum(n for n, _ in pairs)
+        out[key] = None if weight == 0 else sum(n * v for n, v in pairs) / weight
+    return out
+
+
+def pooled_extraction(summaries: Sequence[Mapping[str, Any] | None]) -> dict[str, Any] | None:
+    """One role's extraction summary (the ``summary`` of an extraction report,
+    :mod:`pose_extract.report`)
+    over several runs: counts summed, detection rate weighted by the successful sequences,
+    error means weighted by the sequences that have them."""
+    docs = [s for s in summaries if isinstance(s, Mapping)]
+    if not docs:
+        return None
+    out: dict[str, Any] = {k: sum(int(d.get(k) or 0) for d in docs) for k in ("samples", "ok", "failed")}
+    out["mean_detection_rate"] = weighted_means([(int(d.get("ok") or 0), d) for d in docs],
+                                                ["mean_detection_rate"])["mean_detection_rate"]
+    for gt in ("mean_vs_source_joints", "mean_vs_body_joints"):
+        parts = [(int(d[gt].get("samples") or 0), d[gt]) for d in docs if isinstance(d.get(gt), Mapping)]
+        if parts:
+            keys = sorted({k for _, p in parts for k in p if k != "samples"})
+            out[gt] = {"samples": sum(n for n, _ in parts), **weighted_means(parts, keys)}
+    return out
+
+
+__all__ = ["SAMPLE_COLUMNS", "pool_crossmodal", "pooled_extraction", "weighted_means"]

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from flows.run_merge import RunRecord, check_shards, pooled_extraction, read_run, weighted_means
+from flows.run_merge import RunRecord, check_shards, read_run
+from pipeline.crossmodal_pool import pooled_extraction, weighted_means
 from pipeline.errors import FormatError, ValidationError
 
 
