@@ -12,7 +12,8 @@ and each stage's seconds summed over the runs (the work the whole run took on th
 machines). Only the files named here are read, at their places under each run folder,
 so a copy of a run folder holding just them merges the same as the original.
 
-The runs must share every setting but the shard (else a :class:`~pipeline.errors.ValidationError`
+The runs must share every setting that changes a result (all but :data:`HOW_IT_RAN`: the
+shard, threads, devices, batch sizes, retries; else a :class:`~pipeline.errors.ValidationError`
 naming the run and the setting) and hold disjoint samples.
 """
 
@@ -97,9 +98,23 @@ def read_run(folder: str | Path) -> RunRecord:
                      transfer_samples=transfer, control_crossmodal=control)
 
 
-def _settings_without_shard(record: RunRecord) -> dict[str, Any]:
+#: Settings that say how a run ran, not what it computed (the stages' keys leave them out):
+#: merged runs may differ in them. ``control``: the control is pooled only when every run has it.
+HOW_IT_RAN = ("source.shard", "attack.chunk", "attack.device", "render.threads", "render.timeout_s",
+              "evaluate.batch_size", "evaluate.device", "render_retries", "extract_retries", "retry_delay_s",
+              "control")
+
+
+def _settings(record: RunRecord) -> dict[str, Any]:
+    """The run's settings without :data:`HOW_IT_RAN`."""
     config = json.loads(json.dumps(record.manifest.get("config") or {}))
-    (config.get("source") or {}).pop("shard", None)
+    for dotted in HOW_IT_RAN:
+        *parents, leaf = dotted.split(".")
+        node = config
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(leaf, None)
     return config
 
 
@@ -123,12 +138,12 @@ def check_shards(records: Sequence[RunRecord]) -> str:
         ValidationError: settings that differ beyond the shard (naming the run and the
             setting), a shard given twice, shards of different counts.
     """
-    base = _settings_without_shard(records[0])
+    base = _settings(records[0])
     for rec in records[1:]:
-        diff = _first_difference(base, _settings_without_shard(rec))
+        diff = _first_difference(base, _settings(rec))
         if diff:
-            raise ValidationError(f"differs from {records[0].folder}: the runs merged must share every setting but "
-                                  "the shard", path=Path(rec.folder) / MANIFEST, field=f"config.{diff}")
+            raise ValidationError(f"differs from {records[0].folder}: the runs merged must share every setting "
+                                  "that changes a result", path=Path(rec.folder) / MANIFEST, field=f"config.{diff}")
     shards = [rec.shard for rec in records]
     if all(s is None for s in shards):
         return f"{len(records)} runs"

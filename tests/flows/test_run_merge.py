@@ -13,9 +13,9 @@ from pipeline.crossmodal_pool import pooled_extraction, weighted_means
 from pipeline.errors import FormatError, ValidationError
 
 
-def _record(folder: str, shard: str | None, **source) -> RunRecord:
+def _record(folder: str, shard: str | None, threads: int = 0, **source) -> RunRecord:
     config = {"model": "stgcn-ntu60", "source": {"samples": 240, "seed": 0, "shard": shard, **source},
-              "attack": {"eps": 0.01}}
+              "attack": {"eps": 0.01}, "render": {"quality": "cropped", "threads": threads}}
     return RunRecord(folder=folder, manifest={"config": config}, summary={}, crossmodal={"num_samples": 60},
                      transfer_samples=None, control_crossmodal=None)
 
@@ -24,6 +24,8 @@ def test_shards_of_one_run_are_recognised_and_partial_sets_said_so():
     assert check_shards([_record(f"s{k}", f"{k}/4") for k in (1, 2, 3, 4)]) == "all 4 shards"
     assert check_shards([_record("s3", "3/4"), _record("s1", "1/4")]) == "shards 1, 3 of 4"
     assert check_shards([_record("a", None), _record("b", None)]) == "2 runs"
+    # how a run ran (threads, devices, batch sizes, retries) is not what it computed
+    assert check_shards([_record("a", "1/2", threads=1), _record("b", "2/2", threads=0)]) == "all 2 shards"
 
 
 def test_runs_that_are_not_shards_of_one_run_are_named():
