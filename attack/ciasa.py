@@ -50,6 +50,7 @@ from attack.gan import (
 from attack.regions import EpsSpec, RegionSpec, mode_region_eps
 from pipeline.errors import ValidationError
 from pipeline.layouts import Layout
+from pipeline.precision import warn_if_emulated
 from pipeline.tensor import valid_mask
 
 log = logging.getLogger(__name__)
@@ -171,6 +172,7 @@ class CIASA(Attack):
         x, mask = batch.x, batch.mask
         n = x.shape[0]
         dev = x.device
+        warn_if_emulated(self.precision, dev, "CIASA")
         targets = self.select_targets(clean_logits, batch)
         eps = torch.as_tensor(self.eps_vec, dtype=x.dtype, device=dev)
         adv = x.clone().requires_grad_(True)

@@ -33,6 +33,7 @@ import torch.nn.functional as F
 
 from pipeline.augment import random_crop, random_move
 from pipeline.errors import FormatError, MissingInputError, ValidationError
+from pipeline.precision import warn_if_emulated
 from pipeline.skeleton_set import SkeletonSet
 from pipeline.train_config import TrainConfig
 
@@ -177,6 +178,7 @@ def train_recognizer(cfg: TrainConfig, train_set: SkeletonSet, out: str | Path, 
         raise ValidationError(f"cannot build {cfg.arch}: {exc}", path=data_path, field="arch") from None
     opt = torch.optim.SGD(rec.parameters(), lr=cfg.lr, momentum=cfg.momentum, nesterov=cfg.momentum > 0,
                           weight_decay=cfg.weight_decay)
+    warn_if_emulated(cfg.precision, cfg.device, "training")
     data, label, nframes = _tensors(train_set, cfg.device)
     val = _tensors(val_set, cfg.device) if val_set is not None else None
     n = len(train_set)
