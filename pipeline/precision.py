@@ -4,9 +4,9 @@
 bf16 autocast. That pays only where the hardware has bf16: a GPU that supports it, or a
 CPU whose oneDNN has a bf16 path (AVX-512 BF16 or AMX; on AVX-512 without BF16 oneDNN
 converts, still faster than fp32 on the machines measured). On a CPU without AVX-512 the
-bf16 kernels are emulated: measured on a 2-core AMD EPYC with AVX2 only (2026-12-07),
-ST-GCN's forward and backward of 4 sequences took 24-28 s in bf16 against 1.6 s in fp32,
-15 times slower (docs/BENCHMARKS.md).
+bf16 kernels are emulated: measured on a 2-core AMD EPYC with AVX2 only (2026-12-07,
+``bench/bench_precision.py``), ST-GCN's forward and backward of 4 sequences took 24-40 s in
+bf16 against 1.4-1.6 s in fp32, 15-28 times slower (docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def warn_if_emulated(precision: str, device: Any, what: str) -> bool:
     if key not in _warned:
         _warned.add(key)
         log.warning("%s: bf16 is emulated on this %s (no AVX-512 / AMX bf16 path): expect it to be many times "
-                    "slower than fp32 (measured 15x on an AVX2 CPU); use precision fp32 here", what,
+                    "slower than fp32 (measured 15-28x on an AVX2 CPU); use precision fp32 here", what,
                     torch.device(device).type.upper())
     return True
 
