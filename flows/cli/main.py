@@ -81,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         err_console.print("aborted")
         return 1
+    except KeyboardInterrupt as exc:  # Ctrl-C
+        _error_line(f"interrupted{': ' + str(exc) if str(exc) else ''}")
+        return 130
     except Exception as exc:  # usage errors (typer vendors its own click: duck-type them)
         if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
             exc.show()
