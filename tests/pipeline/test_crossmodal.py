@@ -342,7 +342,8 @@ def test_cli_end_to_end(tmp_path, saved, clean, monkeypatch, capsys):
 
 def test_cli_transfer_models(tmp_path, saved, clean, monkeypatch, capsys):
     """``--transfer-models``: the same four sets scored by other recognisers, the given
-    targets applied to each (transfer.json / transfer.md beside crossmodal.json)."""
+    targets applied to each (transfer.json / transfer.md beside crossmodal.json, and the
+    other recognisers' per-sample predictions in transfer_samples.json)."""
     import flows.cli.main as cli_main
     import pipeline.models
 
@@ -352,8 +353,10 @@ def test_cli_transfer_models(tmp_path, saved, clean, monkeypatch, capsys):
                              "--transfer-models", "twin, other"))
     captured = capsys.readouterr()
     assert rc == 0, captured.err
-    assert {p.name for p in out.iterdir()} == {"crossmodal.json", "crossmodal.md", "transfer.json", "transfer.md"}
+    assert {p.name for p in out.iterdir()} == {"crossmodal.json", "crossmodal.md", "transfer.json", "transfer.md",
+                                               "transfer_samples.json"}
     doc = json.loads((out / "transfer.json").read_text())
+    assert list(json.loads((out / "transfer_samples.json").read_text())["reports"]) == ["twin", "other"]
     assert [r["model"] for r in doc["rows"]] == ["marker", "twin", "other"]
     assert all(r["recovered"]["targeted_fooling_rate_over_all"]["count"] == 4 for r in doc["rows"])
     assert doc["rows"][2]["recovered_drop"]["value"] == pytest.approx(5 / 11)
