@@ -215,7 +215,7 @@ class MergedRuns:
                   f"{_num(m.get('max_joint_displacement_mm'))} mm); bone-length error "
                   f"{_num(m.get('bone_length_error_mean'), '.2g')}", "",
                   "## Extraction (means over the recovered sequences, mm)", ""]
-        head = ["videos", "sequences", "recovered", "detection", "root-relative", "PA", "camera frame"]
+        head = ["videos", "count", "extracted", "detection", "root-relative", "PA", "camera frame"]
         lines += [md_row(head), md_row(["---"] * len(head))]
         for role, doc in self.extraction.items():
             if doc is None:
