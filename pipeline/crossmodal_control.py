@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.crossmodal_report import fmt_pct, md_cell, md_row
+from pipeline.crossmodal_report import fmt_pct, md_cell, md_row, sample_columns
 from pipeline.crossmodal_transfer import PairedDrop
 from pipeline.errors import ValidationError
 from pipeline.stats import paired_difference_interval
@@ -144,21 +144,9 @@ def fmt_difference(d: PairedDrop | None) -> str:
     return "n/a" if d is None else f"{_pp(d.value)} [{100 * d.low:.1f}, {100 * d.high:.1f}]"
 
 
-def _columns(doc: Mapping[str, Any], what: str) -> dict[str, list[Any]]:
-    samples = doc.get("samples")
-    need = ("name", "label", "clean_source_pred", "adversarial_source_pred", "clean_recovered_pred",
-            "adversarial_recovered_pred")
-    if not isinstance(samples, Mapping):
-        raise ValidationError("not a mapping of per-sample columns", path=what, field="samples")
-    n = None
-    for key in need:
-        col = samples.get(key)
-        if not isinstance(col, list):
-            raise ValidationError("not a list", path=what, field=f"samples.{key}")
-        if n is not None and len(col) != n:
-            raise ValidationError(f"{len(col)} values, samples.name has {n}", path=what, field=f"samples.{key}")
-        n = len(col)
-    return {k: list(samples[k]) for k in need}
+#: The per-sample columns a control comparison reads.
+_NEED = ("name", "label", "clean_source_pred", "adversarial_source_pred", "clean_recovered_pred",
+         "adversarial_recovered_pred")
 
 
 def _content_hash(doc: Mapping[str, Any], role: str) -> str | None:
@@ -203,7 +191,7 @@ def compare_control(attacked: Mapping[str, Any], control: Mapping[str, Any], *, 
             different recognisers or on different clean or clean-recovered skeletons, or
             their sample names or labels differ (each names the document and field).
     """
-    cols = [_columns(attacked, names[0]), _columns(control, names[1])]
+    cols = [sample_columns(attacked, names[0], _NEED), sample_columns(control, names[1], _NEED)]
     if attacked.get("model") != control.get("model"):
         raise ValidationError(f"{control.get('model')!r}, the {names[0]} was made by {attacked.get('model')!r}; "
                               "a control compares one recogniser", path=names[1], field="model")

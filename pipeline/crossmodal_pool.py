@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.crossmodal_report import REPORT_FORMAT, CrossModalReport, InputInfo
+from pipeline.crossmodal_report import REPORT_FORMAT, CrossModalReport, InputInfo, sample_columns
 from pipeline.crossmodal_scoring import ROLES, scored_fields
 from pipeline.errors import ValidationError
 
@@ -38,22 +38,10 @@ SAMPLE_COLUMNS = ("name", "label", "target") + tuple(f"{role}_{what}" for role i
 
 
 def _columns(doc: Mapping[str, Any], what: str) -> dict[str, list[Any]]:
-    """The document's per-sample columns (each a list of ``len(samples.name)``)."""
+    """The document's :data:`SAMPLE_COLUMNS` (each a list of ``len(samples.name)``)."""
     if doc.get("format") != REPORT_FORMAT:
         raise ValidationError(f"not a {REPORT_FORMAT} document", path=what, field="format")
-    samples = doc.get("samples")
-    if not isinstance(samples, Mapping):
-        raise ValidationError("not a mapping of per-sample columns", path=what, field="samples")
-    out: dict[str, list[Any]] = {}
-    for key in SAMPLE_COLUMNS:
-        col = samples.get(key)
-        if not isinstance(col, list):
-            raise ValidationError("not a list", path=what, field=f"samples.{key}")
-        if out and len(col) != len(out["name"]):
-            raise ValidationError(f"{len(col)} values, samples.name has {len(out['name'])}", path=what,
-                                  field=f"samples.{key}")
-        out[key] = col
-    return out
+    return sample_columns(doc, what, SAMPLE_COLUMNS)
 
 
 def _same(docs: Sequence[Mapping[str, Any]], names: Sequence[str], get: Any, field: str) -> Any:

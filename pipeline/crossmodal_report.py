@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -332,6 +332,31 @@ class CrossModalReport:
             lines.append(md_row([role.replace("_", " "), md_cell(info.path or "(in memory)"), str(info.num_samples),
                                str(info.frames), f"{info.fps:g}", f"`{info.content_hash[:12]}`"]))
         return "\n".join(lines) + "\n"
+
+
+def sample_columns(doc: Mapping[str, Any], what: str, need: Sequence[str]) -> dict[str, list[Any]]:
+    """The per-sample columns ``need`` of a ``crossmodal.json`` document (``samples``: a
+    mapping of equally long lists), named ``what`` in errors.
+
+    Raises:
+        ValidationError: ``samples`` is not a mapping, a column is missing or not a list,
+            or its length differs from the first's (naming ``what`` and the field).
+    """
+    from pipeline.errors import ValidationError
+
+    samples = doc.get("samples")
+    if not isinstance(samples, Mapping):
+        raise ValidationError("not a mapping of per-sample columns", path=what, field="samples")
+    out: dict[str, list[Any]] = {}
+    for key in need:
+        col = samples.get(key)
+        if not isinstance(col, list):
+            raise ValidationError("not a list", path=what, field=f"samples.{key}")
+        if out and len(col) != len(next(iter(out.values()))):
+            raise ValidationError(f"{len(col)} values, samples.{need[0]} has {len(next(iter(out.values())))}",
+                                  path=what, field=f"samples.{key}")
+        out[key] = list(col)
+    return out
 
 
 def fmt_pct(value: float | None) -> str:
