@@ -369,14 +369,31 @@ def test_the_noise_control_is_rendered_recovered_and_compared_in_the_report(resu
     assert (Path(m["summary"]).parent / "control.json").is_file()
 
 
-def test_shards_of_a_run_merge_into_one_result(harness, config, tmp_path):
+def _copy_what_the_merge_reads(run_dir: Path, to: Path) -> Path:
+    """``run.json`` and the JSON of the report and evaluation folders it names: what is
+    committed of a shard (docs/runs/), at the same places under ``to``."""
+    import shutil
+
+    from flows.rundir import stage_dir
+
+    keys = _manifest(run_dir)["keys"]
+    files = [run_dir / "run.json"]
+    for stage, name in (("report", "report"), ("evaluate", "evaluate"), ("evaluate", "evaluate_control")):
+        if keys.get(name):
+            files += sorted(stage_dir(run_dir, stage, keys[name]).rglob("*.json"))
+    for f in files:
+        (to / f.relative_to(run_dir)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(f, to / f.relative_to(run_dir))
+    return to
+
+
+def test_shards_of_a_run_merge_into_one_result(resumed, config, tmp_path):
     """``source.shard=K/2``: each half of the draw runs as a run of its own (one sequence
     each, rendered, recovered, scored with a transfer model); ``ciasa merge-runs`` pools
     them: the two samples of the whole draw, every count recounted from the samples, the
-    stage seconds summed; a copy of the run folders holding only the files the merge reads
-    merges the same."""
-    import shutil
-
+    stage seconds summed. The shards run in the module's run folder (their clean videos
+    are found in its cache) and what the merge reads of each is copied out after it, as
+    it is committed of a shard: only those files."""
     from typer.testing import CliRunner
 
     from flows.cli.main import app
@@ -387,15 +404,17 @@ def test_shards_of_a_run_merge_into_one_result(harness, config, tmp_path):
         cfg = config.model_copy(update={
             "source": config.source.model_copy(update={"shard": f"{k}/2"}),
             "evaluate": config.evaluate.model_copy(update={"transfer_models": ["agcn-synth"]})})
-        run_dir = tmp_path / f"shard-{k}"
-        _run(cfg, run_dir)
-        runs.append(run_dir)
+        _, counts = _run(cfg, resumed["run_dir"])
+        assert counts["render_stage"] <= 1  # the clean video is the whole run's
+        runs.append(_copy_what_the_merge_reads(resumed["run_dir"], tmp_path / f"shard-{k}"))
     names = [[s["name"] for s in _manifest(r)["samples"]] for r in runs]
     assert [len(n) for n in names] == [1, 1] and names[0] != names[1]
+    assert sorted(names[0] + names[1]) == sorted(s["name"] for s in resumed["manifest"]["samples"])
     merged = merge_runs(runs)
     assert merged.coverage == "all 2 shards" and merged.crossmodal.num_samples == 2
     assert sorted(s.name for s in merged.crossmodal.samples) == sorted(names[0] + names[1])
-    docs = [json.loads(Path(_manifest(r)["summary"]).read_text())["crossmodal"] for r in runs]
+    docs = [json.loads((r / Path(_manifest(r)["summary"]).relative_to(resumed["run_dir"])).read_text())["crossmodal"]
+            for r in runs]
     assert merged.crossmodal.source.clean_accuracy.count == sum(
         d["source"]["clean_accuracy"]["count"] for d in docs)
     assert merged.timings["render"] == pytest.approx(sum(_manifest(r)["timings"]["render"] for r in runs))
@@ -403,17 +422,8 @@ def test_shards_of_a_run_merge_into_one_result(harness, config, tmp_path):
     assert merged.transfer.rows[1].num_samples == 2
     assert merged.extraction["clean"]["samples"] == 2
 
-    # only what the merge reads, at the same places
-    slim = []
-    for r in runs:
-        copy = tmp_path / "slim" / r.name
-        for rel in ["run.json", *[p.relative_to(r) for stage in ("report", "evaluate")
-                                  for p in (r / stage).rglob("*.json")]]:
-            (copy / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(r / rel, copy / rel)
-        slim.append(copy)
     out = tmp_path / "merged"
-    result = CliRunner().invoke(app, ["merge-runs", *map(str, slim), "--out", str(out)])
+    result = CliRunner().invoke(app, ["merge-runs", *map(str, runs), "--out", str(out)])
     assert result.exit_code == 0, result.output
     doc = json.loads((out / "merged.json").read_text())
     assert doc["crossmodal"]["samples"] == merged.crossmodal.to_dict()["samples"]
