@@ -96,12 +96,17 @@ def ephemeral_api() -> Iterator[str]:
     on first use, on ``$PREFECT_HOME``) and point this process and every process started
     inside the ``with`` block (process-pool and Dask workers) at it; without this, each
     worker process would start a server of its own on the same database. Yields the API
-    URL; the server stops when this process exits."""
+    URL; the server stops when this process exits, and when it is killed outright
+    (:mod:`flows.orphan_guard`)."""
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
+    from flows.orphan_guard import stop_with_this_process
+
     server = SubprocessASGIServer()
     server.start()
+    if server.server_process is not None:  # a process killed outright runs no atexit handler
+        stop_with_this_process(server.server_process.pid)
     before = os.environ.get("PREFECT_API_URL")
     os.environ["PREFECT_API_URL"] = server.api_url
     try:
