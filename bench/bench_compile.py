@@ -11,12 +11,10 @@ Run: ``.venv/bin/python bench/bench_compile.py [--batch 4] [--threads 1] [--repe
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import torch
-
-from pipeline.models import load_recognizer
+from bench_precision import step_setup  # this folder is on the path when run as a script
 
 
 def step(rec, x: torch.Tensor) -> tuple[float, torch.Tensor]:
@@ -29,15 +27,7 @@ def step(rec, x: torch.Tensor) -> tuple[float, torch.Tensor]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--batch", type=int, default=4)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--repeats", type=int, default=3)
-    args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    rec = load_recognizer("stgcn-ntu60", device="cpu")
-    x = torch.randn(args.batch, 3, 200, 25, 2, generator=torch.Generator().manual_seed(0)) * 0.3
-    x[..., 1] = 0
+    args, rec, x = step_setup(__doc__)
     stream = rec.streams[0]
     eager = stream.net
     _, g_eager = step(rec, x)

@@ -30,8 +30,11 @@ def step(rec, x: torch.Tensor, precision: str) -> float:
     return time.perf_counter() - t0
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def step_setup(doc: str) -> tuple[argparse.Namespace, object, torch.Tensor]:
+    """Parse ``--batch --threads --repeats`` and return them with the bundled
+    ``stgcn-ntu60`` and ``batch`` one-person sequences of 200 frames (the second body
+    absent): what this bench and bench_compile.py time a step on."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=3)
@@ -40,6 +43,11 @@ def main() -> None:
     rec = load_recognizer("stgcn-ntu60", device="cpu")
     x = torch.randn(args.batch, 3, 200, 25, 2, generator=torch.Generator().manual_seed(0)) * 0.3
     x[..., 1] = 0
+    return args, rec, x
+
+
+def main() -> None:
+    args, rec, x = step_setup(__doc__)
     step(rec, x, "fp32")  # warm-up
     best = {"fp32": float("inf"), "bf16": float("inf")}
     for _ in range(args.repeats):

@@ -32,8 +32,8 @@ pytest.importorskip("prefect_dask")
 
 #: The tiny run: 2 sequences the recogniser gets right (S010C002P040R001A008 sitting down at
 #: 2.03 m, S013C002P014R001A044 touch head at 1.98 m: the clips flow-sit and flow-touch of the
-#: margin table at 2.0 m), 5 CIASA iterations, classic quality at 320x180 (the preset the margins were measured with), no retries (the
-#: failure below must not be retried away).
+#: margin table at 2.0 m), 5 CIASA iterations, classic quality at 320x180 (the preset the
+#: margins were measured with), no retries (the failure below must not be retried away).
 TINY = ["model=stgcn-synth", "source.world=ntu12", "source.synth.samples=24", "source.synth.frames=16",
         "source.synth.seed=3",
         "source.synth.distance_range=[1.95,2.05]", "source.part=null", "source.samples=2", "attack.iterations=5",
