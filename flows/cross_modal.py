@@ -318,6 +318,7 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
             stages_out["evaluate_control"] = control_eval
         manifest.update(status="completed", finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), report=where,
                         summary=report.summary_json, headline=None if evaluation is None else evaluation.headline,
+                        verdict=_summary_verdict(report.summary_json),
                         evaluate_error=evaluate_error, stage_states=stage_states(stages_out),
                         control=None if control is None else _control_verdict(report.summary_json, control_error),
                         samples=[s.model_dump() for s in samples])
@@ -347,6 +348,13 @@ def _evaluate_control(config: CrossModalConfig, clean: SetOutput, control: SetOu
         get_run_logger().error("evaluation of the control failed: %s", one_line(exc))
         return None, one_line(exc)
     return out, None
+
+
+def _summary_verdict(summary_json: str) -> str | None:
+    """The report's verdict on the cross-modal drop, from the run's summary (None when the
+    report has no cross-modal measurement, or was written before summaries carried one)."""
+    value = json.loads(Path(summary_json).read_text(encoding="utf-8")).get("verdict")
+    return value if isinstance(value, str) else None
 
 
 def _control_verdict(summary_json: str, control_error: str | None) -> str | None:

@@ -181,6 +181,17 @@ class MergedRuns:
     extraction: dict[str, Any]
     files: list[str] = field(default_factory=list)
 
+    def verdict(self) -> str:
+        """The pooled measurement's verdict, as one run's report words it
+        (:func:`flows.report.crossmodal_content.verdict`): does the drop survive the video,
+        and is it the attack's (weighed against the pooled control when every run had one)."""
+        from flows.report.crossmodal_content import control_share, paired_drop, paper_drop, verdict
+
+        samples = self.crossmodal.to_dict().get("samples") or {}
+        control = None if self.control is None else self.control.to_dict()
+        return verdict(paired_drop(samples, "recovered"), paired_drop(samples, "source"), paper_drop(),
+                       control_share(control))
+
     @property
     def wall_seconds(self) -> float:
         return sum(self.timings.values())
@@ -188,14 +199,15 @@ class MergedRuns:
     def to_dict(self) -> dict[str, Any]:
         return {"format": MERGED_FORMAT, "version": MERGED_VERSION, "coverage": self.coverage, "runs": self.runs,
                 "timings": self.timings, "wall_seconds": round(self.wall_seconds, 1),
-                "headline": self.crossmodal.headline(), "crossmodal": self.crossmodal.to_dict(),
+                "headline": self.crossmodal.headline(), "verdict": self.verdict(),
+                "crossmodal": self.crossmodal.to_dict(),
                 "transfer": None if self.transfer is None else self.transfer.to_dict(),
                 "control": None if self.control is None else self.control.to_dict(),
                 "attack_metrics": self.attack_metrics, "extraction": self.extraction}
 
     def to_markdown(self) -> str:
         lines = [f"# Merged cross-modal run: {md_cell(self.coverage)}", "",
-                 f"**{md_cell(self.crossmodal.headline())}**", ""]
+                 f"**{md_cell(self.crossmodal.headline())}**", "", f"**Verdict:** {md_cell(self.verdict())}", ""]
         head = ["run", "shard", "samples", *[s for s in STAGES if s in self.timings], "total s"]
         lines += [md_row(head), md_row(["---"] * len(head))]
         for run in self.runs:

@@ -82,11 +82,14 @@ ATTACK_METRICS = ("clean_accuracy", "adversarial_accuracy", "targeted_fooling_ra
 
 
 def _summary_markdown(inputs: RunReportInputs, crossmodal_md: str | None, attack_metrics: dict[str, Any],
-                      transfer_md: str | None = None, control_md: str | None = None) -> str:
+                      transfer_md: str | None = None, control_md: str | None = None,
+                      verdict: str | None = None) -> str:
     failed = [s for s in inputs.samples if s.failed]
     lines = ["# Cross-modal run", "", f"Run folder: `{inputs.run_dir}`", "",
              f"{len(inputs.samples)} sequences, {len(inputs.samples) - len(failed)} through every step, "
              f"{len(failed)} with a failed step.", ""]
+    if verdict:
+        lines += [f"**Verdict:** {verdict}", ""]
     if inputs.evaluate_error:
         lines += [f"**Evaluation failed:** {inputs.evaluate_error}", ""]
     if crossmodal_md:
@@ -106,6 +109,17 @@ def _summary_markdown(inputs: RunReportInputs, crossmodal_md: str | None, attack
             lines.append(f"| {f['sample']} | {f['stage']} | {' '.join(f['reason'].split()).replace('|', '/')} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def report_verdict(report_json: str | Path) -> str | None:
+    """The report's one-sentence verdict on the cross-modal drop (``report.json``'s
+    ``crossmodal.verdict``, :func:`flows.report.crossmodal_content.verdict`: does the drop
+    survive the video, and is it the attack's), or None when the report has no
+    cross-modal measurement."""
+    doc = json.loads(Path(report_json).read_text(encoding="utf-8"))
+    section = doc.get("crossmodal")
+    value = section.get("verdict") if isinstance(section, dict) and section.get("available") else None
+    return value if isinstance(value, str) else None
 
 
 def control_comparison(inputs: RunReportInputs, crossmodal: dict[str, Any] | None,
@@ -172,19 +186,20 @@ def report_stage(inputs: RunReportInputs, out_dir: str | Path, key: str) -> Repo
                         else {}), **({"control": control_missing} if control_missing else {})},
     ), out_dir)
     figures = [str(p) for p in paths.figures.values()]
+    verdict = report_verdict(paths.json)
     summary = {"format": SUMMARY_FORMAT, "version": 1, "run_dir": inputs.run_dir, "keys": inputs.stage_keys,
                "report": str(paths.html), "crossmodal": crossmodal, "transfer": transfer,
                "control": None if comparison is None else comparison.to_dict(),
                "control_missing": control_missing, "attack_metrics": metrics,
                "extraction": extraction, "evaluate_error": inputs.evaluate_error,
                "samples": [s.model_dump() for s in inputs.samples], "failures": inputs.failures(),
-               "timings": inputs.timings, "config": inputs.config}
+               "timings": inputs.timings, "config": inputs.config, "verdict": verdict}
     json_path, md_path = out_dir / "summary.json", out_dir / "summary.md"
     with atomic_outputs() as group:
         group.path(json_path).write_text(json.dumps(summary, indent=1, default=str), encoding="utf-8")
-        group.path(md_path).write_text(_summary_markdown(inputs, crossmodal_md, metrics, transfer_md,
-                                                         None if comparison is None else comparison.to_markdown()),
-                                       encoding="utf-8")
+        control_md = None if comparison is None else comparison.to_markdown()
+        group.path(md_path).write_text(_summary_markdown(inputs, crossmodal_md, metrics, transfer_md, control_md,
+                                                         verdict), encoding="utf-8")
     files = [json_path, md_path, paths.html, paths.json, *paths.figures.values(), *control_files]
     mark_complete(out_dir, key, [f.relative_to(out_dir) for f in files])
     return ReportOutput(key=key, folder=str(out_dir), summary_json=str(json_path), summary_markdown=str(md_path),

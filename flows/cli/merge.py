@@ -39,6 +39,7 @@ def merge_runs_command(
                   *[f"{merged.timings[s]:.0f}" for s in stages], f"{merged.wall_seconds:.0f}")
     console.print(table)
     console.print(merged.crossmodal.headline())
+    console.print("verdict: " + merged.verdict(), soft_wrap=True, markup=False)
     if merged.control is not None:
         console.print("against the control: " + merged.control.verdict())
     console.print("wrote " + ", ".join(str(p) for p in written))

@@ -46,7 +46,7 @@ def crossmodal_section(loaded: Loaded) -> dict[str, Any]:
         rows.append(row)
     recovered = rows[-1]
     paper = dict(PAPER_CROSSMODAL)
-    paper["accuracy_drop"] = round(paper["clean_accuracy"] - paper["adversarial_accuracy"], 6)
+    paper["accuracy_drop"] = paper_drop()
     classes = list(doc["class_names"])
     per_class = []
     for r in doc["per_class"]:
@@ -66,7 +66,7 @@ def crossmodal_section(loaded: Loaded) -> dict[str, Any]:
         "headline": (f"{model} accuracy on {n_rec} recovered samples: {pct(recovered['clean_accuracy']['value'])} "
                      f"clean, {pct(recovered['adversarial_accuracy']['value'])} adversarial"),
         "drop": drop, "source_drop": source_drop,
-        "verdict": verdict(drop, source_drop, paper["accuracy_drop"]),
+        "verdict": verdict(drop, source_drop, paper["accuracy_drop"], control_share(loaded.control)),
         "num_samples": clean_number(doc.get("num_samples")), "num_recovered": clean_number(doc.get("num_recovered")),
         "num_unlabelled": clean_number(doc.get("num_unlabelled")), "targets_source": doc.get("targets_source"),
         "rows": rows, "paper": paper,
@@ -76,6 +76,21 @@ def crossmodal_section(loaded: Loaded) -> dict[str, Any]:
         "missing_adversarial_recovered": [str(s) for s in doc.get("missing_adversarial_recovered") or []],
         "class_names": classes, "per_class": per_class,
     }
+
+
+def paper_drop() -> float:
+    """The paper's cross-modal accuracy drop (clean - adversarial, a fraction)."""
+    return round(PAPER_CROSSMODAL["clean_accuracy"] - PAPER_CROSSMODAL["adversarial_accuracy"], 6)
+
+
+def control_share(control: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The control comparison's attack share on the recovered skeletons, or None (no
+    control, or no recovered sample to compare)."""
+    block = control.get("recovered") if isinstance(control, dict) else None
+    share = block.get("attack_share") if isinstance(block, dict) else None
+    if not isinstance(share, dict) or any(not isinstance(share.get(k), (int, float)) for k in ("value", "low", "high")):
+        return None
+    return share
 
 
 def paired_drop(samples: dict[str, Any], which: str) -> dict[str, Any] | None:
@@ -103,19 +118,41 @@ def paired_drop(samples: dict[str, Any], which: str) -> dict[str, Any] | None:
             "adversarial": {**rate(int(adv_ok.sum()), n), "interval": wilson_interval(int(adv_ok.sum()), n)}}
 
 
-def verdict(drop: dict[str, Any] | None, source_drop: dict[str, Any] | None, paper_drop: float) -> str:
-    """One plain sentence: does the accuracy drop survive the trip through video?"""
+def verdict(drop: dict[str, Any] | None, source_drop: dict[str, Any] | None, paper: float,
+            control: dict[str, Any] | None = None) -> str:
+    """One plain sentence (two at most): does the accuracy drop survive the trip through
+    video, and is it the attack's? ``control``: the control comparison's attack share
+    on the recovered skeletons (control - adversarial accuracy, ``value``/``low``/``high``/
+    ``num_samples``), when the run had a control. A recovered drop is credited to the attack
+    only when the control leaves it a share above zero or, without a control, when the
+    attack measurably lowered the source skeletons' accuracy too; otherwise the sentence
+    says what the drop cannot be told from."""
     def pp(v: float) -> str:
         return f"{100 * v:.1f} pp"
 
     if drop is None:
         return "No sample was recovered from both of its videos: there is no cross-modal measurement."
-    span = f"95 % interval {pp(drop['low'])} to {pp(drop['high'])}, {drop['num_samples']} samples; paper {pp(paper_drop)}"
+    span = f"95 % interval {pp(drop['low'])} to {pp(drop['high'])}, {drop['num_samples']} samples; paper {pp(paper)}"
     src = ("" if source_drop is None else
            f" On the source skeletons the drop is {pp(source_drop['value'])} ({pp(source_drop['low'])} to "
            f"{pp(source_drop['high'])}).")
-    if drop["low"] > 0:
-        return (f"The attack's effect survives the video: recovered adversarial accuracy is {pp(drop['value'])} "
-                f"below clean ({span}).{src}")
-    return (f"No measurable effect after recovery: the drop is {pp(drop['value'])} ({span}); the interval "
-            f"includes zero.{src}")
+    if drop["low"] <= 0:
+        return (f"No measurable effect after recovery: the drop is {pp(drop['value'])} ({span}); the interval "
+                f"includes zero.{src}")
+    found = f"recovered adversarial accuracy is {pp(drop['value'])} below clean ({span})"
+    if control is not None:
+        share = (f"{pp(control['value'])} ({pp(control['low'])} to {pp(control['high'])}, "
+                 f"{control['num_samples']} samples)")
+        if control["low"] > 0:
+            return f"The attack's effect survives the video: {found}, and its share beyond the control is {share}.{src}"
+        if control["high"] < 0:
+            return (f"Not the attack's: {found}, but the control lowers it more; the attack's own share is "
+                    f"{share}.{src}")
+        return (f"Not shown to be the attack's: {found}, but the control lowers it about as much; the attack's own "
+                f"share is {share}, an interval that holds zero.{src}")
+    if source_drop is not None and source_drop["low"] <= 0:
+        return (f"Not shown to be the attack's: {found}, but the attack did not measurably lower the accuracy on the "
+                f"source skeletons ({pp(source_drop['value'])}, {pp(source_drop['low'])} to "
+                f"{pp(source_drop['high'])}); a random perturbation of the same joints may lower it as much "
+                "(control=noise measures that).")
+    return f"The attack's effect survives the video: {found}.{src}"

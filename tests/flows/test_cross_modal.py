@@ -362,6 +362,11 @@ def test_the_noise_control_is_rendered_recovered_and_compared_in_the_report(resu
     assert share["value"] == pytest.approx(control["recovered"]["control_accuracy"]
                                            - control["recovered"]["adversarial_accuracy"])
     assert share["low"] <= share["value"] <= share["high"]
+    # the run's verdict weighs the control: a drop the control matches is never "the attack's"
+    assert isinstance(m["verdict"], str) and m["verdict"] == summary["verdict"]
+    assert f"**Verdict:** {m['verdict']}" in Path(m["summary"]).with_suffix(".md").read_text()
+    if share["low"] <= 0:
+        assert "survives the video" not in m["verdict"]
     assert control["displacement_mm"]["control"] > 0 and control["displacement_mm"]["adversarial"] > 0
     page = Path(report).read_text(encoding="utf-8")
     assert 'id="control-table"' in page and "against the control: " in page
@@ -430,3 +435,6 @@ def test_shards_of_a_run_merge_into_one_result(resumed, config, tmp_path):
     assert doc["coverage"] == "all 2 shards" and doc["wall_seconds"] == pytest.approx(merged.wall_seconds, abs=0.1)
     assert {p.name for p in out.iterdir()} >= {"merged.json", "merged.md", "crossmodal.json", "transfer.json"}
     assert "| **all** |" in (out / "merged.md").read_text()
+    # the pooled verdict is worded as one run's report words it, from the pooled samples
+    assert doc["verdict"] == merged.verdict() and f"**Verdict:** {doc['verdict']}" in (out / "merged.md").read_text()
+    assert "verdict: " in result.output

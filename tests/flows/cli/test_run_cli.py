@@ -79,3 +79,18 @@ def test_bad_runner_and_serve_without_server(capsys, monkeypatch):
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     assert main(["serve", "--cron", "* * * * *"]) == 1
     assert "prefect server start" in _one_line_error(capsys)
+
+
+def test_a_finished_run_says_what_it_measured_in_words(tmp_path):
+    from flows.cli.run import result_lines
+
+    assert result_lines(tmp_path) == []  # no run.json: nothing to say
+    (tmp_path / "run.json").write_text('{"status": "completed", "headline": "m accuracy on 2 recovered samples: '
+                                       '50.0 % clean, 0.0 % adversarial", "verdict": "Not shown to be the '
+                                       'attack\'s: ...", "control": "the attack cannot be told from the control"}')
+    lines = result_lines(tmp_path)
+    assert lines == ["measured: m accuracy on 2 recovered samples: 50.0 % clean, 0.0 % adversarial",
+                     "verdict: Not shown to be the attack's: ...",
+                     "against the control: the attack cannot be told from the control"]
+    (tmp_path / "run.json").write_text('{"status": "completed", "headline": null}')  # no evaluation
+    assert result_lines(tmp_path) == []
