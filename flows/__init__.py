@@ -14,7 +14,9 @@ Run folder (``ciasa run --run-dir DIR``, default ``runs/cross-modal``)::
       run.json                          the run manifest: status, the whole configuration,
                                         package versions, every stage key, per-sequence
                                         status (ok / failed + reason / skipped per step),
-                                        per-stage timings and cache states, report path
+                                        per-stage timings (wall seconds of this sitting),
+                                        compute seconds (behind every output used, cached
+                                        or not) and cache states, report path, verdict
       select/<key>/clean.npz (+ .json)  the drawn clean sequences
       attack/<key>/adversarial.npz (+ .json), attack.json
       render/<key>/<sample name>/       one render bundle per sequence (video.mp4,
@@ -32,7 +34,9 @@ content hashes of its inputs (skeleton sets, one sequence's frames, a render req
 recogniser's checkpoint bytes, the source data or generator settings) and every setting
 that changes the output (:func:`flows.rundir.stage_key`). Settings that do not change
 results are left out: Blender threads and timeout, the torch device, retries. Every folder
-except the render bundles holds a ``_COMPLETE`` marker written last (files and sizes); a
-render bundle is complete by its own manifest (built in a temporary folder, then renamed).
-A folder without that is never taken for a result, and the next run recomputes it.
+except the render bundles holds a ``_COMPLETE`` marker written last (files and sizes, and
+the seconds of computation that made the folder, ``compute_seconds``); a render bundle is
+complete by its own manifest (built in a temporary folder, then renamed; its
+``timings.total_s`` are the render's seconds). A folder without that is never taken for a
+result, and the next run recomputes it.
 """

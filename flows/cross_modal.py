@@ -32,7 +32,7 @@ from flows.config import (
     transfer_specs,
 )
 from flows.flow_plumbing import collect_mapped, default_runner, finish, gpu_annotation, one_line, sub_flow, timed
-from flows.run_records import attack_metrics, sample_statuses, source_fps, stage_states
+from flows.run_records import attack_metrics, compute_seconds, sample_statuses, source_fps, stage_states
 from flows.rundir import is_complete, stage_dir, stage_key, versions, write_manifest
 from flows.stages import (
     CONTROL,
@@ -320,6 +320,7 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
                         summary=report.summary_json, headline=None if evaluation is None else evaluation.headline,
                         verdict=_summary_verdict(report.summary_json),
                         evaluate_error=evaluate_error, stage_states=stage_states(stages_out),
+                        compute_seconds=compute_seconds(stages_out),
                         control=None if control is None else _control_verdict(report.summary_json, control_error),
                         samples=[s.model_dump() for s in samples])
         write_manifest(run, manifest)

@@ -179,7 +179,30 @@ class MergedRuns:
     control: Any | None
     attack_metrics: dict[str, Any]
     extraction: dict[str, Any]
+    #: Per stage, the seconds of computation summed over every run (``run.json``
+    #: ``compute_seconds``); None for a stage some run did not record.
+    compute: dict[str, float | None] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+
+    def _compute_lines(self) -> list[str]:
+        """The table of computation seconds per run and stage (``run.json``
+        ``compute_seconds``), when any run recorded them."""
+        order = (*STAGES[:5], "recovered", *STAGES[5:])  # the merge of each role's extractions after extract
+        stages = [s for s in order if s in self.compute]
+        if not stages:
+            return []
+
+        def cell(v: float | None) -> str:
+            return "n/a" if v is None else f"{v:.0f}"
+        lines = [md_row(["run", *stages]), md_row(["---"] * (len(stages) + 1))]
+        for run in self.runs:
+            c = run.get("compute_seconds") or {}
+            lines.append(md_row([md_cell(run["folder"]), *[cell(c.get(s)) for s in stages]]))
+        lines.append(md_row(["**all**", *[f"**{cell(self.compute[s])}**" for s in stages]]))
+        return lines + ["", "Seconds of computation behind each stage's outputs (`run.json` `compute_seconds`), cached "
+                        "or not, so a resumed run counts every sitting; summed over a stage's outputs, so for the "
+                        "render and extract stages these are worker-seconds (above the wall time when workers ran "
+                        "at once). n/a: a run that did not record them.", ""]
 
     def verdict(self) -> str:
         """The pooled measurement's verdict, as one run's report words it
@@ -199,6 +222,7 @@ class MergedRuns:
     def to_dict(self) -> dict[str, Any]:
         return {"format": MERGED_FORMAT, "version": MERGED_VERSION, "coverage": self.coverage, "runs": self.runs,
                 "timings": self.timings, "wall_seconds": round(self.wall_seconds, 1),
+                "compute_seconds": self.compute,
                 "headline": self.crossmodal.headline(), "verdict": self.verdict(),
                 "crossmodal": self.crossmodal.to_dict(),
                 "transfer": None if self.transfer is None else self.transfer.to_dict(),
@@ -219,7 +243,10 @@ class MergedRuns:
                              *[f"**{self.timings[s]:.0f}**" for s in STAGES if s in self.timings],
                              f"**{self.wall_seconds:.0f}**"]))
         m = self.attack_metrics
-        lines += ["", "Stage seconds as each run recorded them (`run.json` `timings`), summed over the runs.", "",
+        lines += ["", "Stage seconds as each run recorded them (`run.json` `timings`), summed over the runs: the "
+                  "wall time of each run's last sitting, where a stage found in the cache counts its lookup.", ""]
+        lines += self._compute_lines()
+        lines += [
                   "## The attack on the source skeletons", "",
                   f"- targeted fooling (over correct): {fmt_pct(m.get('targeted_fooling_rate_over_correct'))}; "
                   f"decisions changed: {fmt_pct(m.get('prediction_change_rate'))}",
@@ -306,9 +333,31 @@ def merge_runs(folders: Sequence[str | Path]) -> MergedRuns:
         for k, v in t.items():
             timings[k] = timings.get(k, 0.0) + v
         runs.append({"folder": r.folder, "shard": r.shard, "samples": r.num_samples, "timings": t,
+                     "compute_seconds": _compute_of(r.manifest),
                      "started": r.manifest.get("started"), "finished": r.manifest.get("finished")})
-    return MergedRuns(coverage=coverage, runs=runs, timings=timings, crossmodal=pooled, transfer=transfer,
-                      control=control, attack_metrics=attack, extraction=extraction)
+    return MergedRuns(coverage=coverage, runs=runs, timings=timings, compute=summed_compute(runs), crossmodal=pooled,
+                      transfer=transfer, control=control, attack_metrics=attack, extraction=extraction)
+
+
+def _compute_of(manifest: dict[str, Any]) -> dict[str, float | None]:
+    """A run's ``compute_seconds`` per stage (None for a stage with an output that
+    recorded none); empty for a run made before runs recorded them."""
+    doc = manifest.get("compute_seconds")
+    if not isinstance(doc, dict):
+        return {}
+    return {k: (float(v["seconds"]) if isinstance(v, dict) and not v.get("unrecorded") else None)
+            for k, v in doc.items()}
+
+
+def summed_compute(runs: Sequence[dict[str, Any]]) -> dict[str, float | None]:
+    """Per stage, the runs' ``compute_seconds`` summed; None for a stage that some run
+    did not record (or recorded only in part)."""
+    stages = {s for run in runs for s in run.get("compute_seconds") or {}}
+    out: dict[str, float | None] = {}
+    for stage in stages:
+        values = [(run.get("compute_seconds") or {}).get(stage) for run in runs]
+        out[stage] = None if any(v is None for v in values) else round(sum(values), 3)
+    return out
 
 
 def write_merged(merged: MergedRuns, out_dir: str | Path) -> list[Path]:

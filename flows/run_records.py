@@ -1,7 +1,8 @@
 """What a cross-modal run records about itself in its manifest (``run.json``) and report:
 each sequence's way through the steps (:func:`sample_statuses`), where each stage's
 outputs came from (:func:`stage_states`), and the small facts read back from stage outputs
-(:func:`source_fps`, :func:`attack_metrics`). Plain functions over the stage records of
+(:func:`source_fps`, :func:`attack_metrics`), and the seconds of computation behind each
+stage's outputs, cached or not (:func:`compute_seconds`). Plain functions over the stage records of
 :mod:`flows.stage_outputs`; no Prefect."""
 
 from __future__ import annotations
@@ -55,6 +56,49 @@ def stage_states(outputs: dict[str, Any]) -> dict[str, dict[str, int]]:
             else:
                 counts["computed"] += 1
         out[stage] = counts
+    return out
+
+
+def output_seconds(output: Any) -> float | None:
+    """The seconds of computation that made one stage output, wherever it came from (this
+    sitting, Prefect's cache, a complete folder of an earlier sitting): a render bundle's
+    own ``timings.total_s`` (the Blender worker's), else the output folder's marker
+    (:func:`flows.rundir.marker_seconds`); None when neither records it (a failed output,
+    or one written before markers recorded seconds)."""
+    from flows.rundir import marker_seconds
+
+    bundle = getattr(output, "bundle", None)
+    if bundle:
+        from render.bundle import MANIFEST
+
+        try:
+            doc = json.loads((Path(bundle) / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        total = (doc.get("timings") or {}).get("total_s") if isinstance(doc, dict) else None
+        return float(total) if isinstance(total, (int, float)) else None
+    folder = getattr(output, "folder", None)
+    return marker_seconds(folder) if folder else None
+
+
+def compute_seconds(outputs: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per stage (name -> one output record or a list of them): the seconds of computation
+    behind the outputs the run used, summed over them whether this sitting computed them or
+    found them (``seconds``), and how many outputs recorded none (``unrecorded``). Unlike
+    the run's ``timings`` (wall seconds of this sitting, where a stage found in the cache
+    counts its lookup) this is the same for a run done in one sitting or resumed in several.
+    Outputs computed side by side by several workers add up: for the render and extract
+    stages it is worker-seconds, above the wall time when workers ran at once."""
+    out: dict[str, dict[str, Any]] = {}
+    for stage, items in outputs.items():
+        total, missing = 0.0, 0
+        for o in items if isinstance(items, list) else [items]:
+            seconds = output_seconds(o)
+            if seconds is None:
+                missing += 1
+            else:
+                total += seconds
+        out[stage] = {"seconds": round(total, 3), "unrecorded": missing}
     return out
 
 

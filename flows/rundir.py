@@ -60,6 +60,22 @@ def mark_complete(folder: str | Path, key: str, files: list[str | Path], **info:
     return marker
 
 
+def seconds_since(t0: float) -> float:
+    """Seconds of ``time.perf_counter()`` since ``t0``, to the millisecond: what a stage
+    records as its marker's ``compute_seconds``."""
+    return round(time.perf_counter() - t0, 3)
+
+
+def marker_seconds(folder: str | Path) -> float | None:
+    """The seconds of computation that made the complete output in ``folder`` (its
+    marker's ``compute_seconds``: the stage function's time when it ran, an attack joined
+    from pieces counting the pieces'), or None when the folder is not complete or its
+    marker predates the field."""
+    doc = read_marker(folder)
+    value = doc.get("compute_seconds") if doc else None
+    return float(value) if isinstance(value, (int, float)) else None
+
+
 def read_marker(folder: str | Path) -> dict[str, Any] | None:
     """The marker's document, or None when the folder is not complete (no marker, an
     unreadable one, or a listed file missing or of another size)."""

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from flows.rundir import mark_complete
+from flows.rundir import mark_complete, marker_seconds, seconds_since
 from flows.sources import resolve_device, sample_refs
 from flows.stage_outputs import SetOutput, StageOutput
 
@@ -104,9 +104,10 @@ class _Setup:
         finally:
             torch.set_num_threads(before)
 
-    def finish(self, parts: list[Any], out_dir: Path, key: str, t0: float) -> SetOutput:
+    def finish(self, parts: list[Any], out_dir: Path, key: str, t0: float, pieces_seconds: float = 0.0) -> SetOutput:
         """Join the batches ``parts`` over the whole set, write the stage's outputs and
-        completion marker, and return its record."""
+        completion marker, and return its record; ``pieces_seconds``: the seconds that
+        computed the pieces joined here, counted in the marker's ``compute_seconds``."""
         import numpy as np
 
         from attack.runner import adversarial_set, attack_provenance, attack_report, join_batches
@@ -118,7 +119,8 @@ class _Setup:
         report = attack_report(result, self.sset, self.rec)
         report["source_data"] = self.clean_path
         written = write_attack_outputs(out_dir, adv, report)
-        mark_complete(out_dir, key, [p.relative_to(out_dir) for p in written] + ["adversarial.json"])
+        mark_complete(out_dir, key, [p.relative_to(out_dir) for p in written] + ["adversarial.json"],
+                      compute_seconds=round(seconds_since(t0) + pieces_seconds, 3))
         metrics = {k: v for k, v in result.metrics.items() if isinstance(v, (int, float)) or v is None}
         log.info("attack: success %.3f on %d samples", float(np.mean(result.success.numpy())), len(self.sset))
         return SetOutput(stage="attack", key=key, folder=str(out_dir), path=str(written[0]),
@@ -172,7 +174,8 @@ def attack_chunk_stage(clean_path: str | Path, model: str, cfg: Any, start: int,
     with atomic_outputs() as group:
         torch.save({"start": start, "stop": stop, "batches": [p.to_state() for p in parts]}, group.path(path))
     successes = int(sum(int(p.success.sum()) for p in parts))
-    mark_complete(out_dir, key, [CHUNK_FILE], start=start, stop=stop, successes=successes)
+    mark_complete(out_dir, key, [CHUNK_FILE], start=start, stop=stop, successes=successes,
+                  compute_seconds=seconds_since(t0))
     log.info("attack piece %d-%d: %d of %d fooled", start, stop - 1, successes, stop - start)
     return ChunkOutput(key=key, folder=str(out_dir), start=start, stop=stop, path=str(path), successes=successes,
                        seconds=round(time.perf_counter() - t0, 3))
@@ -235,7 +238,8 @@ def attack_merge_stage(clean_path: str | Path, model: str, cfg: Any, chunks: lis
     if at != len(s.sset):
         raise ValidationError(f"the attack's pieces end at sample {at} of {len(s.sset)}", path=str(clean_path),
                               field="attack.chunk")
-    return s.finish(parts, Path(out_dir), key, t0)
+    pieces_seconds = sum(marker_seconds(Path(p).parent) or 0.0 for p in chunks)
+    return s.finish(parts, Path(out_dir), key, t0, pieces_seconds=pieces_seconds)
 
 
 __all__ = ["ATTACK_CPU_THREADS", "CHUNK_FILE", "ChunkOutput", "attack_chunk_stage", "attack_merge_stage",

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -152,9 +153,10 @@ def report_stage(inputs: RunReportInputs, out_dir: str | Path, key: str) -> Repo
     ``report.html``, ``report.json``, ``figures/*.png``) into ``out_dir``; with a control,
     also ``control.json`` and ``control.md`` (:mod:`pipeline.crossmodal_control`)."""
     from flows.report import ReportInputs, build_report
-    from flows.rundir import mark_complete
+    from flows.rundir import mark_complete, seconds_since
     from pipeline.io_utils import atomic_outputs
 
+    t0 = time.perf_counter()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     attack_doc = json.loads(Path(inputs.attack_json).read_text(encoding="utf-8"))
@@ -201,7 +203,7 @@ def report_stage(inputs: RunReportInputs, out_dir: str | Path, key: str) -> Repo
         group.path(md_path).write_text(_summary_markdown(inputs, crossmodal_md, metrics, transfer_md, control_md,
                                                          verdict), encoding="utf-8")
     files = [json_path, md_path, paths.html, paths.json, *paths.figures.values(), *control_files]
-    mark_complete(out_dir, key, [f.relative_to(out_dir) for f in files])
+    mark_complete(out_dir, key, [f.relative_to(out_dir) for f in files], compute_seconds=seconds_since(t0))
     return ReportOutput(key=key, folder=str(out_dir), summary_json=str(json_path), summary_markdown=str(md_path),
                         figures=figures, html=str(paths.html))
 

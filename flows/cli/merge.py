@@ -39,6 +39,13 @@ def merge_runs_command(
                   *[f"{merged.timings[s]:.0f}" for s in stages], f"{merged.wall_seconds:.0f}")
     console.print(table)
     console.print(merged.crossmodal.headline())
+    if merged.compute:
+        known = {k: v for k, v in merged.compute.items() if v is not None}
+        console.print(f"seconds of computation, every sitting (worker-seconds where workers ran at once): "
+                      f"{sum(known.values()):.0f} over {len(known)} stages"
+                      + ("" if len(known) == len(merged.compute) else
+                         f" ({len(merged.compute) - len(known)} stages not recorded by every run)"),
+                      soft_wrap=True, markup=False)
     console.print("verdict: " + merged.verdict(), soft_wrap=True, markup=False)
     if merged.control is not None:
         console.print("against the control: " + merged.control.verdict())

@@ -177,6 +177,12 @@ def test_second_run_hits_the_cache_at_every_stage(resumed, config):
     for stage, c in states.items():
         assert c["cached"] >= 1 and c["computed"] == c["reused"] == c["failed"] == 0, (stage, c)
     assert report == resumed["second"][0]
+    # nothing computed in this sitting, yet the run records what computed its outputs: the
+    # same seconds as the sittings that made them (run.json's timings count the lookups)
+    compute = _manifest(run_dir)["compute_seconds"]
+    assert compute == resumed["manifest"]["compute_seconds"]
+    assert all(c["unrecorded"] == 0 for c in compute.values()), compute
+    assert compute["attack"]["seconds"] > 0 and compute["render"]["seconds"] > 0
 
     # a folder whose marker is gone (killed before the marker was written) is not a result,
     # even though Prefect's cache still points at it: only that stage runs again
