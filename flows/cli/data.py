@@ -100,6 +100,7 @@ def synth_ntu60(
     posture: float = _opt60("posture"),
     mix: float = _opt60("mix"),
     occlusion_mm: float = _opt60("occlusion_mm"),
+    fit_mm: float = _opt60("fit_mm"),
     attitude_deg: float = _opt60("attitude_deg"),
     pair_across: bool = _opt60("pair_across", "--pair-across/--pair-facing-camera"),
     keep_in_range: bool = _opt60("keep_in_range", "--keep-in-range/--no-keep-in-range"),
@@ -111,7 +112,7 @@ def synth_ntu60(
 
     cfg = build_config(NTU60Config, seed=seed, takes_per_class=takes_per_class, frames=frames, noise=noise,
                        jitter_mm=jitter_mm, drift=drift, glitch_rate=glitch_rate, posture=posture, mix=mix,
-                       occlusion_mm=occlusion_mm, attitude_deg=attitude_deg, pair_across=pair_across,
+                       occlusion_mm=occlusion_mm, fit_mm=fit_mm, attitude_deg=attitude_deg, pair_across=pair_across,
                        keep_in_range=keep_in_range)  # fmt: skip
     with progress_bar("synthesising", sample_count(cfg, len(CLASSES))) as advance:
         sset = generate_ntu60(cfg, progress=advance)

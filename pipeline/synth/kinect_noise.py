@@ -21,6 +21,9 @@ reliable joints; occluded joints are "inferred" from their neighbours):
   wanders off it by a slow error of ``occlusion_mm``. This is what makes one performance
   look different from each Kinect: in NTU's side views the far arm and the far leg are
   inferred for most of a sequence;
+* **a view-dependent fit** (``fit_mm``, off by default; :mod:`pipeline.synth.kinect_fit`):
+  where a bone points along the sensor's viewing ray, its end slides along the ray by a
+  person- and view-specific amount that moves with the pose;
 * **inferred-joint glitches**: with probability ``glitch_rate`` per body, one to three
   events of 3-12 frames in which a distal chain (a hand with its tip and thumb, or a foot
   with its ankle) is "inferred": it freezes at the position it had, then snaps back, or
@@ -101,14 +104,17 @@ def _ar_noise(rng: np.random.Generator, shape: tuple[int, ...], ar: float) -> np
 
 def observe_kinect(joints: np.ndarray, rng: np.random.Generator, *, jitter_mm: float = 4.0,
                    drift: float = 0.03, glitch_rate: float = 0.3, bias_mm: float = 0.0,
-                   hidden_mm: float = 0.0, occlusion_mm: float = 0.0) -> tuple[np.ndarray, int]:
+                   hidden_mm: float = 0.0, occlusion_mm: float = 0.0,
+                   fit_mm: float = 0.0) -> tuple[np.ndarray, int]:
     """Observe one body's valid frames ``joints (T, 25, 3)`` (metres, the Kinect camera
     frame: z away from the sensor) as a Kinect v2 would; returns the observed joints and
     the number of glitch events. ``bias_mm``: standard deviation of the static per-joint
     fit offset (times :data:`BIAS_SCALE`), drawn once per call, i.e. once per body and view.
     ``hidden_mm``: noise of a hand the sensor cannot see (:func:`hidden_hand_noise`).
     ``occlusion_mm``: error of a joint hidden behind another part of the body
-    (:func:`occluded_joint_error`); 0 draws nothing, so the other streams are unchanged."""
+    (:func:`occluded_joint_error`); ``fit_mm``: the fit's slide along the viewing ray where
+    a bone points at the sensor (:func:`pipeline.synth.kinect_fit.fit_error`); each 0 draws
+    nothing, so the other streams are unchanged."""
     t = joints.shape[0]
     out = np.array(joints, dtype=np.float64, copy=True)
     index = LAYOUT.index
@@ -145,6 +151,10 @@ def observe_kinect(joints: np.ndarray, rng: np.random.Generator, *, jitter_mm: f
         out += hidden_hand_noise(joints, rng, hidden_mm)
     if occlusion_mm > 0 and t > 1:
         out += occluded_joint_error(joints, rng, occlusion_mm)
+    if fit_mm > 0:
+        from pipeline.synth.kinect_fit import fit_error
+
+        out += fit_error(joints, rng, fit_mm)
     if jitter_mm > 0:
         noise = _ar_noise(rng, (t, len(_NAMES), 3), JITTER_AR)
         out += noise * (JITTER_SCALE[None, :, None] * jitter_mm / 1000.0)

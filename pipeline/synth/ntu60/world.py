@@ -66,6 +66,7 @@ class NTU60Config(BaseModel):
     time_warp: float = Field(0.5, ge=0.0, lt=1.0, description="per-sample time warp of the action, x + k x (1 - x) with |k| <= this")
     mix: float = Field(0.0, ge=0.0, le=0.5, description="how vaguely performers act inside a fine-grained group: a one-person take carries w ~ U(0, mix) of a neighbour class's motion (joint angles blended; 0: every take is its class's program alone)")
     occlusion_mm: float = Field(0.0, ge=0.0, le=200.0, description="error of a joint hidden behind another part of the body from this camera (lag + slow wander), millimetres; 0: off")
+    fit_mm: float = Field(0.0, ge=0.0, le=200.0, description="view-dependent fit error (pipeline/synth/kinect_fit.py): where a bone points along a sensor's viewing ray its end slides along the ray by up to this many millimetres x a per-joint scale, a person- and view-specific amount that moves with the pose; 0: off")
     pair_across: bool = Field(False, description="two-person takes: the pair faces each other across the middle camera's view, centred on the spot (True), instead of the partner standing between the actor and the camera (False, version 2: a 3-4 m walk then puts the partner behind the sensor; 4.7 % of two-person samples come nearer than 0.5 m to a sensor)")
     keep_in_range: bool = Field(False, description="step a take's sensors back where a joint would come nearer than 0.5 m to one of them (False, version 2: a fall towards a 2 m sensor or a long walk can reach it)")
     attitude_deg: float = Field(0.0, ge=0.0, le=10.0, description="whole-body attitude of the main actor (pipeline/synth/attitude.py): joint-angle offsets of the class, the performer and the take, each this many degrees (x a per-DOF scale); 0: off")
@@ -304,7 +305,7 @@ def generate_ntu60(cfg: NTU60Config | None = None, progress: Callable[[int], Non
             if cfg.noise:
                 xyz, g = observe_kinect(xyz, obs_rng, jitter_mm=cfg.jitter_mm, drift=cfg.drift,
                                         glitch_rate=cfg.glitch_rate, bias_mm=cfg.bias_mm,
-                                        hidden_mm=cfg.hidden_mm, occlusion_mm=cfg.occlusion_mm)
+                                        hidden_mm=cfg.hidden_mm, occlusion_mm=cfg.occlusion_mm, fit_mm=cfg.fit_mm)
                 glitches += g
             data[row, :, : info["length"], :, b] = xyz.transpose(2, 0, 1)
         label[row], num_frames[row] = cls, info["length"]

@@ -334,9 +334,9 @@ def test_synth_ntu60_posture_is_taken_and_recorded(tmp_path, capsys):
 def test_synth_ntu60_vague_performances_self_occlusion_and_attitude_are_taken_and_recorded(tmp_path, capsys):
     out = tmp_path / "ntu60"
     assert main(["data", "synth-ntu60", "--out", str(out), "--takes-per-class", "1", "--mix", "0.5",
-                 "--occlusion-mm", "60", "--attitude-deg", "1.5"]) == 0
+                 "--occlusion-mm", "60", "--attitude-deg", "1.5", "--fit-mm", "80"]) == 0
     cfg = json.loads((out / "xview" / "val.json").read_text())["provenance"]["config"]
-    assert cfg["mix"] == 0.5 and cfg["occlusion_mm"] == 60.0 and cfg["attitude_deg"] == 1.5
+    assert cfg["mix"] == 0.5 and cfg["occlusion_mm"] == 60.0 and cfg["attitude_deg"] == 1.5 and cfg["fit_mm"] == 80.0
     assert main(["data", "synth-ntu60", "--out", str(tmp_path / "bad"), "--mix", "0.9"]) != 0
     assert not (tmp_path / "bad").exists()
     assert main(["data", "synth-ntu60", "--out", str(tmp_path / "bad2"), "--attitude-deg", "-1"]) != 0
