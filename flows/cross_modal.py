@@ -318,10 +318,9 @@ def cross_modal(config: CrossModalConfig = CrossModalConfig(), run_dir: str = DE
             stages_out["evaluate_control"] = control_eval
         manifest.update(status="completed", finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"), report=where,
                         summary=report.summary_json, headline=None if evaluation is None else evaluation.headline,
-                        verdict=_summary_verdict(report.summary_json),
                         evaluate_error=evaluate_error, stage_states=stage_states(stages_out),
                         compute_seconds=compute_seconds(stages_out),
-                        control=None if control is None else _control_verdict(report.summary_json, control_error),
+                        **_verdicts(report.summary_json, control is not None, control_error),
                         samples=[s.model_dump() for s in samples])
         write_manifest(run, manifest)
         logger.info("report: %s", where)
@@ -351,16 +350,16 @@ def _evaluate_control(config: CrossModalConfig, clean: SetOutput, control: SetOu
     return out, None
 
 
-def _summary_verdict(summary_json: str) -> str | None:
-    """The report's verdict on the cross-modal drop, from the run's summary (None when the
-    report has no cross-modal measurement, or was written before summaries carried one)."""
-    value = json.loads(Path(summary_json).read_text(encoding="utf-8")).get("verdict")
-    return value if isinstance(value, str) else None
-
-
-def _control_verdict(summary_json: str, control_error: str | None) -> str | None:
-    """The control's verdict from the run's summary (or why there is none)."""
-    doc = json.loads(Path(summary_json).read_text(encoding="utf-8")).get("control")
-    if isinstance(doc, dict) and doc.get("verdict"):
-        return str(doc["verdict"])
-    return f"no comparison: {control_error or 'the control could not be compared'}"
+def _verdicts(summary_json: str, has_control: bool, control_error: str | None) -> dict[str, str | None]:
+    """From the run's summary, read once: the report's ``verdict`` on the cross-modal drop
+    (None when the report has no cross-modal measurement) and, for a run with a control,
+    the control's verdict ``control`` (or why there is none; None without a control)."""
+    doc = json.loads(Path(summary_json).read_text(encoding="utf-8"))
+    verdict = doc.get("verdict") if isinstance(doc.get("verdict"), str) else None
+    if not has_control:
+        return {"verdict": verdict, "control": None}
+    block = doc.get("control")
+    if isinstance(block, dict) and block.get("verdict"):
+        return {"verdict": verdict, "control": str(block["verdict"])}
+    return {"verdict": verdict,
+            "control": f"no comparison: {control_error or 'the control could not be compared'}"}

@@ -119,14 +119,15 @@ class _Setup:
         report = attack_report(result, self.sset, self.rec)
         report["source_data"] = self.clean_path
         written = write_attack_outputs(out_dir, adv, report)
+        seconds = seconds_since(t0)
         mark_complete(out_dir, key, [p.relative_to(out_dir) for p in written] + ["adversarial.json"],
-                      compute_seconds=round(seconds_since(t0) + pieces_seconds, 3))
+                      compute_seconds=round(seconds + pieces_seconds, 3))
         metrics = {k: v for k, v in result.metrics.items() if isinstance(v, (int, float)) or v is None}
         log.info("attack: success %.3f on %d samples", float(np.mean(result.success.numpy())), len(self.sset))
         return SetOutput(stage="attack", key=key, folder=str(out_dir), path=str(written[0]),
                          content_hash=adv.content_hash(), samples=sample_refs(adv),
                          info={"metrics": metrics, "success": result.success.numpy().astype(bool).tolist(),
-                               "device": self.device}, seconds=round(time.perf_counter() - t0, 3))
+                               "device": self.device}, seconds=seconds)
 
 
 def attack_stage(clean_path: str | Path, model: str, cfg: Any, out_dir: str | Path, key: str,
@@ -174,11 +175,11 @@ def attack_chunk_stage(clean_path: str | Path, model: str, cfg: Any, start: int,
     with atomic_outputs() as group:
         torch.save({"start": start, "stop": stop, "batches": [p.to_state() for p in parts]}, group.path(path))
     successes = int(sum(int(p.success.sum()) for p in parts))
-    mark_complete(out_dir, key, [CHUNK_FILE], start=start, stop=stop, successes=successes,
-                  compute_seconds=seconds_since(t0))
+    seconds = seconds_since(t0)
+    mark_complete(out_dir, key, [CHUNK_FILE], start=start, stop=stop, successes=successes, compute_seconds=seconds)
     log.info("attack piece %d-%d: %d of %d fooled", start, stop - 1, successes, stop - start)
     return ChunkOutput(key=key, folder=str(out_dir), start=start, stop=stop, path=str(path), successes=successes,
-                       seconds=round(time.perf_counter() - t0, 3))
+                       seconds=seconds)
 
 
 def reuse_chunk(key: str, out_dir: str | Path) -> ChunkOutput:

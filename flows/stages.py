@@ -93,11 +93,11 @@ def select_stage(source: Any, model: str, out_dir: str | Path, key: str, *, batc
                         "source_hash": sset.content_hash()}
     out_dir.mkdir(parents=True, exist_ok=True)
     path = save_skeleton_set(clean, out_dir / "clean.npz")
-    mark_complete(out_dir, key, [path.name, path.with_suffix(".json").name], compute_seconds=seconds_since(t0))
+    seconds = seconds_since(t0)
+    mark_complete(out_dir, key, [path.name, path.with_suffix(".json").name], compute_seconds=seconds)
     log.info("selected %d of %d sequences (%d scored)", len(clean), len(sset), sub.candidates_scored)
     return SetOutput(stage="select", key=key, folder=str(out_dir), path=str(path), content_hash=clean.content_hash(),
-                     samples=sample_refs(clean), info={"selection": sub.to_dict()},
-                     seconds=round(time.perf_counter() - t0, 3))
+                     samples=sample_refs(clean), info={"selection": sub.to_dict()}, seconds=seconds)
 
 
 def render_stage(set_path: str | Path, index: int, role: Role, cfg: Any, out_dir: str | Path, key: str,
@@ -114,7 +114,7 @@ def render_stage(set_path: str | Path, index: int, role: Role, cfg: Any, out_dir
     bundle = render_sequence(sset, index, out_dir, progress=progress, source_path=set_path, **cfg.call_kwargs())
     return SequenceOutput(role=role, name=str(sset.name[index]), key=key, bundle=str(bundle.path),
                           frames=int(bundle.manifest.get("video", {}).get("frames", 0)),
-                          seconds=round(time.perf_counter() - t0, 3), reused=bundle.skipped)
+                          seconds=seconds_since(t0), reused=bundle.skipped)
 
 
 SAMPLE_FILE = "sample.npz"
@@ -134,8 +134,9 @@ def extract_stage(bundle: str | Path, role: Role, cfg: Any, fps: float | None, o
     out_dir.mkdir(parents=True, exist_ok=True)
     set_path, rep_path = save_extraction(sset, report, out_dir / SAMPLE_FILE)
     files = [rep_path.name] + ([] if set_path is None else [set_path.name, set_path.with_suffix(".json").name])
-    mark_complete(out_dir, key, files, compute_seconds=seconds_since(t0))
-    return extract_output(role, key, out_dir, report, seconds=time.perf_counter() - t0)
+    seconds = seconds_since(t0)
+    mark_complete(out_dir, key, files, compute_seconds=seconds)
+    return extract_output(role, key, out_dir, report, seconds=seconds)
 
 
 def extract_output(role: Role, key: str, out_dir: str | Path, report: Any, *, seconds: float = 0.0,
@@ -165,11 +166,11 @@ def merge_stage(role: Role, parts: list[str | Path], out_dir: str | Path, key: s
     out_dir.mkdir(parents=True, exist_ok=True)
     set_path, rep_path = save_extraction(sset, report, out_dir / f"{role}.npz")
     files = [rep_path.name] + ([] if set_path is None else [set_path.name, set_path.with_suffix(".json").name])
-    mark_complete(out_dir, key, files, compute_seconds=seconds_since(t0))
+    seconds = seconds_since(t0)
+    mark_complete(out_dir, key, files, compute_seconds=seconds)
     return RecoveredOutput(role=role, key=key, folder=str(out_dir), path=None if set_path is None else str(set_path),
                            report=str(rep_path), content_hash=None if sset is None else sset.content_hash(),
-                           samples=[] if sset is None else [str(s) for s in sset.name],
-                           seconds=round(time.perf_counter() - t0, 3))
+                           samples=[] if sset is None else [str(s) for s in sset.name], seconds=seconds)
 
 
 def evaluate_stage(clean: str | Path, adversarial: str | Path, clean_recovered: str | Path | None,
@@ -210,10 +211,10 @@ def evaluate_stage(clean: str | Path, adversarial: str | Path, clean_recovered: 
         written = write_transfer(table, out_dir)
         files += [p.name for p in written]
         transfer_path = str(written[0])
-    mark_complete(out_dir, key, files, headline=report.headline(), compute_seconds=seconds_since(t0))
+    seconds = seconds_since(t0)
+    mark_complete(out_dir, key, files, headline=report.headline(), compute_seconds=seconds)
     return EvaluateOutput(key=key, folder=str(out_dir), json_path=str(json_path), markdown_path=str(md_path),
-                          headline=report.headline(), transfer_path=transfer_path,
-                          seconds=round(time.perf_counter() - t0, 3))
+                          headline=report.headline(), transfer_path=transfer_path, seconds=seconds)
 
 
 # --------------------------------------------------------------------------- reuse

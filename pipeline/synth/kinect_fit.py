@@ -47,13 +47,19 @@ FIT_SCALE = np.array([
 _PARENTS = np.array([max(p, 0) for p in LAYOUT.parents])
 
 
-def foreshortening(joints: np.ndarray) -> np.ndarray:
+def _rays(joints: np.ndarray) -> np.ndarray:
+    """``(T, 25, 3)`` unit viewing rays from the sensor (the origin) to each joint."""
+    return joints / np.maximum(np.linalg.norm(joints, axis=-1, keepdims=True), 1e-9)
+
+
+def foreshortening(joints: np.ndarray, rays: np.ndarray | None = None) -> np.ndarray:
     """``(T, 25)`` in [0, 1]: how much each joint's bone (from its parent) points along the
     sensor's viewing ray to the joint, ``(u . r)^2``, for ``joints (T, 25, 3)`` in the camera
-    frame (metres, the sensor at the origin); 0 for the root and for zero-length bones."""
+    frame (metres, the sensor at the origin); 0 for the root and for zero-length bones.
+    ``rays``: the joints' unit viewing rays when the caller has them."""
     bone = joints - joints[:, _PARENTS]
     length = np.linalg.norm(bone, axis=-1, keepdims=True)
-    ray = joints / np.maximum(np.linalg.norm(joints, axis=-1, keepdims=True), 1e-9)
+    ray = _rays(joints) if rays is None else rays
     cos = np.sum(bone / np.maximum(length, 1e-9) * ray, axis=-1)
     out = np.where(length[..., 0] > 1e-6, cos * cos, 0.0)
     out[:, LAYOUT.root] = 0.0
@@ -68,9 +74,9 @@ def fit_error(joints: np.ndarray, rng: np.random.Generator, fit_mm: float) -> np
     if fit_mm <= 0:
         return np.zeros_like(joints, dtype=np.float64)
     a = rng.normal(size=len(_NAMES))
-    ray = joints / np.maximum(np.linalg.norm(joints, axis=-1, keepdims=True), 1e-9)
-    size = foreshortening(joints) * (FIT_SCALE * a * fit_mm / 1000.0)[None, :]
-    return size[..., None] * ray
+    rays = _rays(joints)
+    size = foreshortening(joints, rays) * (FIT_SCALE * a * fit_mm / 1000.0)[None, :]
+    return size[..., None] * rays
 
 
 __all__ = ["FIT_SCALE", "fit_error", "foreshortening"]

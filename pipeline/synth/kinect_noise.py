@@ -37,6 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from pipeline.layouts.ntu25 import LAYOUT
+from pipeline.synth.kinect_fit import fit_error
 
 _NAMES = LAYOUT.joint_names
 #: Jitter standard deviation per joint as a multiple of ``jitter_mm``.
@@ -152,8 +153,6 @@ def observe_kinect(joints: np.ndarray, rng: np.random.Generator, *, jitter_mm: f
     if occlusion_mm > 0 and t > 1:
         out += occluded_joint_error(joints, rng, occlusion_mm)
     if fit_mm > 0:
-        from pipeline.synth.kinect_fit import fit_error
-
         out += fit_error(joints, rng, fit_mm)
     if jitter_mm > 0:
         noise = _ar_noise(rng, (t, len(_NAMES), 3), JITTER_AR)
