@@ -341,6 +341,8 @@ def test_synth_ntu60_vague_performances_self_occlusion_and_attitude_are_taken_an
     assert not (tmp_path / "bad").exists()
     assert main(["data", "synth-ntu60", "--out", str(tmp_path / "bad2"), "--attitude-deg", "-1"]) != 0
     assert not (tmp_path / "bad2").exists()
+    assert main(["data", "synth-ntu60", "--out", str(tmp_path / "bad3"), "--fit-mm", "-5"]) != 0
+    assert not (tmp_path / "bad3").exists()
 
 
 def test_synth_ntu60_bad_setting_is_one_line(tmp_path, capsys):
