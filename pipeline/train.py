@@ -65,14 +65,16 @@ def lr_at(step: int, total: int, cfg: TrainConfig, steps_per_epoch: int) -> floa
 def stream_preprocess(cfg: TrainConfig, layout: str = "ntu25") -> str | None:
     """The recogniser's input transform for ``cfg`` on data of ``layout``: its
     ``preprocess`` (None for the architecture's official one for that layout), prefixed by
-    the temporal resize when ``window`` is set."""
-    if cfg.window is None:
+    the temporal resize when ``window`` is set and the zero padding when ``pad_to`` is."""
+    if cfg.window is None and cfg.pad_to is None:
         return None if cfg.preprocess == "official" else cfg.preprocess
     from pipeline.layouts import get_layout
     from pipeline.models import official_preprocess
 
     base = official_preprocess(cfg.arch, get_layout(layout)) if cfg.preprocess == "official" else cfg.preprocess
-    return f"resize{cfg.window}+{base}"
+    resize = "" if cfg.window is None else f"resize{cfg.window}+"
+    pad = "" if cfg.pad_to is None else f"pad{cfg.pad_to}+"
+    return f"{resize}{pad}{base}"
 
 
 def _tensors(sset: SkeletonSet, device: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

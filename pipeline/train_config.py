@@ -29,6 +29,7 @@ class TrainConfig(BaseModel):
     schedule: Literal["cosine", "step"] = Field("cosine", description="learning-rate schedule after the warm-up: cosine to 0, or the official step decay (x0.1 at each of lr_steps)")
     lr_steps: tuple[float, ...] = Field((0.125, 0.625), description="step schedule: where the rate drops x0.1, as fractions of the epochs (official ST-GCN 10 and 50 of 80 epochs; 2s-AGCN 30 and 40 of 50)")
     window: int | None = Field(None, ge=8, le=300, description="resample each sample's valid frames to this many frames inside the recogniser (the CTR-GCN feeder's resize; None: raw length; CTR-GCN's official input always resizes, to 64 frames unless set; MS-G3D's feeder has none)")
+    pad_to: int | None = Field(None, ge=8, le=1000, description="zero-pad the (resampled) frames to this many inside the recogniser, as the official ST-GCN feeder pads NTU to 300 frames, so that its pooled features mix the motion with the padding's (None: no padding beyond the input's)")
     precision: Literal["fp32", "bf16"] = Field("fp32", description="arithmetic of the training forward and backward: fp32, or bf16 autocast (weights and optimiser stay fp32; about 2x faster on CPUs with AMX / AVX-512 BF16)")
     width: int | None = Field(None, ge=4, description="base channels (default: the architecture's official width, 64; MS-G3D 96, whose widths are multiples of 6)")
     dropout: float = Field(0.5, ge=0, lt=1, description="ST-GCN block dropout (official 0.5)")

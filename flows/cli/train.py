@@ -49,6 +49,7 @@ def train_command(
     schedule: str = _opt("schedule", "--schedule"),
     lr_steps: Optional[str] = typer.Option(None, "--lr-steps", help="step schedule: comma-separated fractions of the epochs where the rate drops x0.1 (default 0.125,0.625: the official ST-GCN 10 and 50 of 80)"),
     window: Optional[int] = _opt("window", "--window"),
+    pad_to: Optional[int] = _opt("pad_to", "--pad-to"),
     precision: str = _opt("precision", "--precision"),
     width: Optional[int] = _opt("width", "--width"),
     dropout: float = _opt("dropout", "--dropout"),
@@ -77,7 +78,8 @@ def train_command(
                        momentum=momentum, weight_decay=weight_decay, warmup_epochs=warmup_epochs, width=width,
                        dropout=dropout, num_person=num_person, preprocess=preprocess, random_crop=random_crop,
                        random_move=random_move, max_train_samples=max_train_samples, seed=seed,
-                       threads=threads, device=device, schedule=schedule, window=window, precision=precision, eval_every=eval_every,
+                       threads=threads, device=device, schedule=schedule, window=window, pad_to=pad_to,
+                       precision=precision, eval_every=eval_every,
                        **({"lr_steps": _fractions(lr_steps)} if lr_steps else {}))
     train_set = load_split(data, train_part)
     if train_set is None:

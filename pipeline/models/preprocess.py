@@ -205,6 +205,33 @@ def resize_valid_frames(x: torch.Tensor, window: int) -> torch.Tensor:
     return resample_frames(x, torch.zeros_like(length), length, window)
 
 
+def zero_pad_frames(x: torch.Tensor, frames: int) -> torch.Tensor:
+    """Zero-pad ``x`` in time to ``frames`` frames, as the official ST-GCN feeder reads NTU
+    (every sequence zero-padded to 300 frames): the network then pools the motion's
+    features together with the padding's. Frames beyond ``frames`` are dropped only when
+    every sample is all zero there.
+
+    Args:
+        x: ``(N, C, T, V, M)``.
+        frames: output frames ``P >= 1``.
+    Returns:
+        ``(N, C, P, V, M)``, frames ``T..P-1`` zero.
+    Raises:
+        ValueError: a sample has a non-zero frame at or beyond ``frames``.
+    """
+    if frames < 1:
+        raise ValueError(f"padded length must be at least 1, got {frames}")
+    t = x.shape[2]
+    if t > frames:
+        longest = int(valid_length(x).max())
+        if longest > frames:
+            raise ValueError(f"a sample has {longest} frames, more than the padded length {frames}")
+        return x[:, :, :frames]
+    if t == frames:
+        return x
+    return torch.cat((x, x.new_zeros(*x.shape[:2], frames - t, *x.shape[3:])), dim=2)
+
+
 def resample_frames(x: torch.Tensor, start: torch.Tensor, length: torch.Tensor, window: int) -> torch.Tensor:
     """Frames ``start .. start + length - 1`` of each sample resampled linearly to ``window``
     frames (``align_corners=False``: output frame ``j`` reads source time ``start + clamp((j

@@ -26,6 +26,7 @@ from pipeline.models.preprocess import (
     center_on_first_frame,
     ctrgcn_input,
     resize_valid_frames,
+    zero_pad_frames,
 )
 
 #: Input conventions a stream can declare.
@@ -50,19 +51,23 @@ class Preprocess(nn.Module):
     (:func:`~pipeline.models.preprocess.resize_valid_frames`, the temporal resize of the
     CTR-GCN feeder), then the base transform runs on the ``W`` frames. On a
     CTR-GCN kind the prefix sets the feeder's own window instead (``"resize48+ctrgcn"``:
-    crop, then resize to 48 frames)."""
+    crop, then resize to 48 frames). After it (or alone) ``"pad<P>+"`` zero-pads the
+    transformed frames to ``P`` (``"resize32+pad128+none"``): the official ST-GCN feeder
+    reads NTU zero-padded to 300 frames, so its pooled features mix the motion with the
+    padding's (:func:`~pipeline.models.preprocess.zero_pad_frames`)."""
 
     KINDS = ("none", "center", "agcn-prenorm", "bone", "agcn-prenorm+bone",
              "ctrgcn", "ctrgcn+bone", "ctrgcn+motion", "ctrgcn+bone+motion")
 
     def __init__(self, kind: str, layout: Layout) -> None:
         super().__init__()
-        window, base = parse_preprocess(kind)
+        window, pad, base = parse_preprocess(kind)
         if "prenorm" in base and layout.name != "ntu25":
             raise ValueError(f"the 2s-AGCN pre-normalisation is defined for the NTU layout, not {layout.name}")
         self.kind = kind
         self.base = base
         self.window = window
+        self.pad = pad
         self.layout = layout
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -71,6 +76,10 @@ class Preprocess(nn.Module):
             return self._transform(x)
 
     def _transform(self, x: torch.Tensor) -> torch.Tensor:
+        x = self._base(x)
+        return x if self.pad is None else zero_pad_frames(x, self.pad)
+
+    def _base(self, x: torch.Tensor) -> torch.Tensor:
         if self.base.startswith("ctrgcn"):
             return ctrgcn_input(x, self.layout, bone="bone" in self.base, motion="motion" in self.base,
                                 window=self.window or CTRGCN_WINDOW)
@@ -88,21 +97,30 @@ class Preprocess(nn.Module):
         return self.kind
 
 
-def parse_preprocess(kind: str) -> tuple[int | None, str]:
-    """``"resize64+center"`` -> ``(64, "center")``; ``"center"`` -> ``(None, "center")``.
-    Raises ValueError naming the known kinds for anything else."""
-    window = None
+def parse_preprocess(kind: str) -> tuple[int | None, int | None, str]:
+    """``"resize64+center"`` -> ``(64, None, "center")``; ``"resize32+pad128+none"`` ->
+    ``(32, 128, "none")``; ``"center"`` -> ``(None, None, "center")``: the temporal resize,
+    the zero padding and the base transform. Raises ValueError naming the known kinds for
+    anything else."""
+    window = pad = None
     base = kind
-    head, sep, rest = kind.partition("+")
+    head, sep, rest = base.partition("+")
     if sep and head.startswith("resize"):
-        digits = head[len("resize"):]
-        if not digits.isdigit() or int(digits) < 1:
-            raise ValueError(f"bad temporal resize {head!r} in preprocessing {kind!r}: expected resize<frames>")
-        window, base = int(digits), rest
+        window, base = _prefix_frames(head, "resize", kind), rest
+        head, sep, rest = base.partition("+")
+    if sep and head.startswith("pad"):
+        pad, base = _prefix_frames(head, "pad", kind), rest
     if base not in Preprocess.KINDS:
         raise ValueError(f"unknown preprocessing {kind!r}; known: {', '.join(Preprocess.KINDS)}, each optionally "
-                         "prefixed by resize<frames>+")
-    return window, base
+                         "prefixed by resize<frames>+ and / or pad<frames>+")
+    return window, pad, base
+
+
+def _prefix_frames(head: str, name: str, kind: str) -> int:
+    digits = head[len(name):]
+    if not digits.isdigit() or int(digits) < 1:
+        raise ValueError(f"bad {name} {head!r} in preprocessing {kind!r}: expected {name}<frames>")
+    return int(digits)
 
 
 class Stream(nn.Module):

@@ -8,7 +8,7 @@ import torch
 from pipeline.errors import ValidationError
 from pipeline.models import load_recognizer
 from pipeline.models.checkpoint import read_checkpoint
-from pipeline.train import TrainConfig, load_split, lr_at, train_recognizer
+from pipeline.train import TrainConfig, load_split, lr_at, stream_preprocess, train_recognizer
 
 TINY = dict(width=4, epochs=2, batch_size=16, threads=1, random_crop=0.9)
 
@@ -147,6 +147,28 @@ def test_window_and_bf16_are_part_of_the_trained_model(sets, tmp_path):
     assert torch.allclose(rec(x), rec(longer), atol=1e-5)  # padding does not matter
 
 
+def test_pad_to_is_part_of_the_trained_model_and_its_padding_is_read(sets, tmp_path):
+    """``pad_to`` zero-pads inside the saved recogniser (the official ST-GCN feeder's 300
+    frames): the stored kind records it, and unlike the resize alone the prediction now
+    depends on how much of the padded length the motion fills."""
+    train, val = sets
+    cfg = TrainConfig(arch="stgcn", width=8, epochs=1, batch_size=8, lr=0.05, threads=1, dropout=0.0,
+                      preprocess="none", random_crop=1.0, random_move=False, window=16, pad_to=48,
+                      max_train_samples=32)
+    assert stream_preprocess(cfg) == "resize16+pad48+none"
+    assert stream_preprocess(cfg.model_copy(update={"window": None})) == "pad48+none"
+    meta = train_recognizer(cfg, train, tmp_path / "m.pt")
+    assert meta["recipe"]["pad_to"] == 48
+    rec = load_recognizer(tmp_path / "m.pt")
+    assert rec.streams[0].preprocess.kind == "resize16+pad48+none"
+    x = torch.from_numpy(val.data[:4])
+    longer = torch.cat([x, torch.zeros(4, *x.shape[1:2], 30, *x.shape[3:])], dim=2)
+    assert torch.allclose(rec(x), rec(longer), atol=1e-5)  # the input's own padding still does not matter
+    short = TrainConfig(**{**cfg.model_dump(), "pad_to": 24})
+    other = train_recognizer(short, train, tmp_path / "s.pt")
+    assert other["history"][0]["loss"] != meta["history"][0]["loss"]  # the padded length is seen
+
+
 def test_bf16_training_of_a_2s_agcn_stream(sets, tmp_path):
     """The pre-normalisation runs in fp32 inside the bf16 autocast region (it failed with a
     dtype error before)."""
@@ -182,7 +204,7 @@ def test_a_state_from_before_a_setting_existed_resumes(sets, tmp_path):
     with pytest.raises(KeyboardInterrupt):
         train_recognizer(cfg, train, out, progress=stop_in_the_second_epoch)
     state = read_checkpoint(state_path)
-    newer = ("schedule", "lr_steps", "window", "precision", "eval_every")
+    newer = ("schedule", "lr_steps", "window", "pad_to", "precision", "eval_every")
     state["config"] = {k: v for k, v in state["config"].items() if k not in newer}  # as an older version wrote it
     torch.save(state, state_path)
     resumed = train_recognizer(cfg.model_copy(update={"eval_every": 3}), train, out, resume=True)

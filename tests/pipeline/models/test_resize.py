@@ -1,4 +1,4 @@
-"""The temporal resize of the valid frames (``resize<W>+`` preprocessing)."""
+"""The temporal resize of the valid frames (``resize<W>+`` preprocessing) and the zero padding (``pad<P>+``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from pipeline.layouts import NTU25
-from pipeline.models.preprocess import resize_valid_frames, valid_length
+from pipeline.models.preprocess import resize_valid_frames, valid_length, zero_pad_frames
 from pipeline.models.recognizer import Preprocess, parse_preprocess
 
 
@@ -59,13 +59,41 @@ def test_index_arithmetic_does_not_depend_on_the_input_precision():
 
 
 def test_preprocess_kinds_with_a_resize():
-    assert parse_preprocess("resize64+center") == (64, "center")
-    assert parse_preprocess("agcn-prenorm+bone") == (None, "agcn-prenorm+bone")
-    assert parse_preprocess("resize32+agcn-prenorm+bone") == (32, "agcn-prenorm+bone")
-    for bad in ("resize+center", "resize0+center", "resizex+none", "resize64+rotate", "blur"):
+    assert parse_preprocess("resize64+center") == (64, None, "center")
+    assert parse_preprocess("agcn-prenorm+bone") == (None, None, "agcn-prenorm+bone")
+    assert parse_preprocess("resize32+agcn-prenorm+bone") == (32, None, "agcn-prenorm+bone")
+    assert parse_preprocess("resize32+pad128+none") == (32, 128, "none")
+    assert parse_preprocess("pad300+none") == (None, 300, "none")
+    for bad in ("resize+center", "resize0+center", "resizex+none", "resize64+rotate", "blur", "pad0+none",
+                "pad+none", "pad64+resize32+none", "resize32+pad64+pad64+none"):
         with pytest.raises(ValueError, match="preprocessing|resize"):
             Preprocess(bad, NTU25)
     p = Preprocess("resize16+center", NTU25)
     out = p(_padded([30, 12]))
     assert out.shape[2] == 16
     assert torch.allclose(out[:, :, 0, NTU25.root, 0], torch.zeros(2, 3), atol=1e-6)
+
+
+def test_zero_padding_keeps_the_frames_and_adds_zeros():
+    """The official ST-GCN feeder's 300-frame zero padding: frames kept, zeros after."""
+    x = _padded([30, 12], t=40)
+    out = zero_pad_frames(x, 64)
+    assert out.shape == (2, 3, 64, 25, 2)
+    assert torch.equal(out[:, :, :40], x) and (out[:, :, 40:] == 0).all()
+    assert torch.equal(zero_pad_frames(x, 30), x[:, :, :30])  # trailing padding dropped
+    with pytest.raises(ValueError, match="30 frames, more than the padded length 20"):
+        zero_pad_frames(x, 20)
+    with pytest.raises(ValueError, match="at least 1"):
+        zero_pad_frames(x, 0)
+
+
+def test_a_padded_input_is_resized_transformed_then_padded_with_gradients_to_the_motion():
+    p = Preprocess("resize16+pad64+center", NTU25)
+    x = _padded([30, 12])
+    x.requires_grad_(True)
+    out = p(x)
+    assert out.shape[2] == 64
+    assert (out[:, :, 16:] == 0).all()  # the padding is zero after the centring
+    assert torch.allclose(out[:, :, :16], Preprocess("resize16+center", NTU25)(x))
+    out.square().sum().backward()
+    assert (x.grad[0, :, :30] != 0).any() and (x.grad[1, :, 12:] == 0).all()
