@@ -45,12 +45,22 @@ GROUPS = {
 }
 
 
-def aligned(source: np.ndarray, recovered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``recovered`` ``(N, C, T', V, M)`` zero-padded to the source's ``T``, and the mask
-    ``(N, 1, T, 1, M)`` of the frames where the recovered body is present."""
+def aligned(source: np.ndarray, recovered: np.ndarray, root: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``recovered`` ``(N, C, T', V, M)`` zero-padded to the source's ``T``, its bodies in
+    the order of the source's (of two bodies, the order whose roots lie nearer the
+    source's over the frames where all four are present: extraction orders people by
+    motion, the source by NTU's body order), and the mask ``(N, 1, T, 1, M)`` of the
+    frames where the recovered body is present."""
     out = np.zeros_like(source)
     t = min(source.shape[2], recovered.shape[2])
     out[:, :, :t] = recovered[:, :, :t]
+    if out.shape[4] == 2:
+        both = (np.abs(out).sum(axis=(1, 3)) > 0).all(-1) & (np.abs(source).sum(axis=(1, 3)) > 0).all(-1)  # N T
+        r, s = out[:, :, :, root], source[:, :, :, root]  # N C T M
+        kept = np.linalg.norm(r - s, axis=1)  # N T M
+        crossed = np.linalg.norm(r[..., ::-1] - s, axis=1)
+        swap = ((crossed.sum(-1) * both).sum(-1) < (kept.sum(-1) * both).sum(-1)) & both.any(-1)
+        out[swap] = out[swap][..., ::-1]
     return out, np.abs(out).sum(axis=(1, 3), keepdims=True) > 0
 
 
@@ -107,7 +117,7 @@ def main() -> None:
     model = load_recognizer(args.model)
     parents, root = NTU25.parents, NTU25.root
     s = np.asarray(src.data, dtype=np.float64)
-    r, present = aligned(s, np.asarray(rec.data, dtype=np.float64))
+    r, present = aligned(s, np.asarray(rec.data, dtype=np.float64), root)
 
     def top1(x: np.ndarray) -> str:
         pred = predict_set(model, replace(src, data=x.astype(np.float32))).predictions
