@@ -27,11 +27,15 @@ import argparse
 from dataclasses import replace
 
 import numpy as np
+import torch
 
+from attack.constraints import bone_lengths
 from pipeline.evaluate import predict_set
 from pipeline.layouts import NTU25
 from pipeline.models import load_recognizer
 from pipeline.skeleton_set import load_skeleton_set
+from pose_extract.bone_projection import ORDER
+from pose_extract.people_metrics import match_people
 
 #: Joint groups of the NTU layout (0-based).
 GROUPS = {
@@ -45,22 +49,25 @@ GROUPS = {
 }
 
 
-def aligned(source: np.ndarray, recovered: np.ndarray, root: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def aligned(source: np.ndarray, recovered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``recovered`` ``(N, C, T', V, M)`` zero-padded to the source's ``T``, its bodies in
-    the order of the source's (of two bodies, the order whose roots lie nearer the
-    source's over the frames where all four are present: extraction orders people by
-    motion, the source by NTU's body order), and the mask ``(N, 1, T, 1, M)`` of the
-    frames where the recovered body is present."""
+    the order of the source's (paired as the extraction report pairs recovered people with
+    rendered bodies, :func:`~pose_extract.people_metrics.match_people`: extraction orders
+    people by motion, the source by its own body order), and the mask ``(N, 1, T, 1, M)``
+    of the frames where the recovered body is present."""
     out = np.zeros_like(source)
     t = min(source.shape[2], recovered.shape[2])
     out[:, :, :t] = recovered[:, :, :t]
-    if out.shape[4] == 2:
-        both = (np.abs(out).sum(axis=(1, 3)) > 0).all(-1) & (np.abs(source).sum(axis=(1, 3)) > 0).all(-1)  # N T
-        r, s = out[:, :, :, root], source[:, :, :, root]  # N C T M
-        kept = np.linalg.norm(r - s, axis=1)  # N T M
-        crossed = np.linalg.norm(r[..., ::-1] - s, axis=1)
-        swap = ((crossed.sum(-1) * both).sum(-1) < (kept.sum(-1) * both).sum(-1)) & both.any(-1)
-        out[swap] = out[swap][..., ::-1]
+    for n in range(out.shape[0]):
+        pred = out[n].transpose(3, 1, 2, 0)  # M T V C
+        gt = source[n].transpose(1, 3, 2, 0)  # T M V C
+        pred_valid = np.abs(pred).sum(axis=(2, 3)) > 0
+        body_present = np.abs(gt).sum(axis=(2, 3)) > 0
+        if pred_valid.any(-1).sum() < 2 or body_present.any(0).sum() < 2:
+            continue
+        order = match_people(pred, pred_valid, gt, body_present).person_of_body
+        if sorted(order) == list(range(out.shape[4])):
+            out[n] = out[n][..., order]
     return out, np.abs(out).sum(axis=(1, 3), keepdims=True) > 0
 
 
@@ -76,32 +83,26 @@ def swap_group(base: np.ndarray, donor: np.ndarray, joints: tuple[int, ...], pre
     return out
 
 
-def mean_bone_lengths(x: np.ndarray, parents: tuple[int, ...], present: np.ndarray) -> np.ndarray:
+def mean_bone_lengths(x: np.ndarray, present: np.ndarray) -> np.ndarray:
     """``(N, M, V)`` mean length of the bone ending at each joint over the present frames
     (0 at the root)."""
-    w = present[:, 0, :, 0, :].astype(np.float64)  # N T M
-    out = np.zeros((x.shape[0], x.shape[4], x.shape[3]))
-    for v, p in enumerate(parents):
-        if p >= 0:
-            d = np.linalg.norm(x[:, :, :, v] - x[:, :, :, p], axis=1)  # N T M
-            out[:, :, v] = (d * w).sum(1) / np.maximum(w.sum(1), 1.0)
-    return out
+    w = present[:, 0].astype(np.float64)  # N T 1 M
+    lengths = bone_lengths(torch.from_numpy(x), NTU25).numpy()  # N T V M
+    return ((lengths * w).sum(1) / np.maximum(w.sum(1), 1.0)).transpose(0, 2, 1)
 
 
-def with_bone_lengths(x: np.ndarray, lengths: np.ndarray, parents: tuple[int, ...],
-                      present: np.ndarray) -> np.ndarray:
-    """``x`` rebuilt from its root outwards with every bone's direction kept and its length
-    set to ``lengths`` ``(N, M, V)``, where ``present``."""
+def with_bone_lengths(x: np.ndarray, lengths: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """``x`` rebuilt from its root outwards (:data:`pose_extract.bone_projection.ORDER`) with
+    every bone's direction kept and its length set to ``lengths`` ``(N, M, V)``, where
+    ``present``."""
     out = x.copy()
-    done = {v for v, p in enumerate(parents) if p < 0}
-    while len(done) < len(parents):
-        for v, p in enumerate(parents):
-            if v in done or p not in done:
-                continue
-            d = x[:, :, :, v] - x[:, :, :, p]
-            u = d / np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-9)
-            out[:, :, :, v] = out[:, :, :, p] + u * lengths[:, None, None, :, v]
-            done.add(v)
+    for v in ORDER:
+        p = NTU25.parents[v]
+        if p < 0:
+            continue
+        d = x[:, :, :, v] - x[:, :, :, p]
+        u = d / np.maximum(np.linalg.norm(d, axis=1, keepdims=True), 1e-9)
+        out[:, :, :, v] = out[:, :, :, p] + u * lengths[:, None, None, :, v]
     return np.where(present, out, x)
 
 
@@ -115,9 +116,9 @@ def main() -> None:
     if list(src.name) != list(rec.name):
         raise SystemExit(f"{args.recovered}: samples differ from {args.source}")
     model = load_recognizer(args.model)
-    parents, root = NTU25.parents, NTU25.root
+    root = NTU25.root
     s = np.asarray(src.data, dtype=np.float64)
-    r, present = aligned(s, np.asarray(rec.data, dtype=np.float64), root)
+    r, present = aligned(s, np.asarray(rec.data, dtype=np.float64))
 
     def top1(x: np.ndarray) -> str:
         pred = predict_set(model, replace(src, data=x.astype(np.float32))).predictions
@@ -128,12 +129,12 @@ def main() -> None:
     for name, joints in GROUPS.items():
         print(f"| {name} | {top1(swap_group(s, r, joints, present, root))} | "
               f"{top1(swap_group(r, s, joints, present, root))} |")
-    ls, lr = mean_bone_lengths(s, parents, present), mean_bone_lengths(r, parents, present)
+    ls, lr = mean_bone_lengths(s, present), mean_bone_lengths(r, present)
     scale = ls.sum(-1) / np.maximum(lr.sum(-1), 1e-9)  # N M
     rt = r[:, :, :, root:root + 1]
     fixes = {
         "size (scaled about the root)": np.where(present, rt + (r - rt) * scale[:, None, None, None, :], r),
-        "bone lengths (directions kept)": with_bone_lengths(r, ls, parents, present),
+        "bone lengths (directions kept)": with_bone_lengths(r, ls, present),
         "root trajectory": np.where(present, r - rt + s[:, :, :, root:root + 1], r),
         "depth Z of every joint (root-relative)": swap_group(r, s, GROUPS["every joint but the root"], present,
                                                              root, axes=(2,)),
